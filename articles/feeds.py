@@ -1,0 +1,77 @@
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Rss201rev2Feed
+from taggit.models import Tag
+
+from articles.models import Article, Category
+
+FEED_SIZE = 20
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Rss201rev2Feed
+    title = "Newsroom: latest articles"
+    description = "The newest articles from Newsroom."
+
+    def link(self):
+        return reverse("articles:home")
+
+    def items(self):
+        return Article.objects.live().for_listing()[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.authors.all()) or None
+
+    def item_categories(self, item):
+        return [item.category.name, *(tag.name for tag in item.tags.all())]
+
+
+class CategoryFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, obj):
+        return f"Newsroom: {obj.name}"
+
+    def description(self, obj):
+        return obj.description or f"The newest articles in {obj.name}."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return Article.objects.live().for_listing().filter(category=obj)[:FEED_SIZE]
+
+
+class TagFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        tag = get_object_or_404(Tag, slug=slug)
+        if not Article.objects.live().filter(tags=tag).exists():
+            raise Http404("No live article carries this tag.")
+        return tag
+
+    def title(self, obj):
+        return f"Newsroom: {obj.name}"
+
+    def description(self, obj):
+        return f"The newest articles tagged {obj.name}."
+
+    def link(self, obj):
+        return reverse("articles:tag", kwargs={"slug": obj.slug})
+
+    def items(self, obj):
+        return Article.objects.live().for_listing().filter(tags=obj)[:FEED_SIZE]

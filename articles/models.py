@@ -1,0 +1,300 @@
+import math
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from taggit.managers import TaggableManager
+
+from articles.querysets import ArticleQuerySet, CategoryQuerySet
+from articles.sanitize import sanitize_html
+
+WORDS_PER_MINUTE = 230
+validate_web_url = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
+)
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the site menu: lower numbers come first."
+    )
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    bio = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The staff account that writes as this author, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The article's address: /articles/<slug>/."
+    )
+    summary = models.TextField(
+        max_length=600, help_text="The standfirst: one or two sentences shown under the headline."
+    )
+    body = models.TextField(
+        blank=True, help_text="HTML. Scripts, styles and unknown tags are removed on save."
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    tags = TaggableManager(blank=True, help_text="A comma-separated list of tags.")
+    authors = models.ManyToManyField(Author, blank=True, related_name="articles")
+    label = models.CharField(
+        max_length=30, blank=True, help_text='A short kicker such as "Top", "Breaking", "Analysis".'
+    )
+    is_featured = models.BooleanField(
+        "featured", default=False, help_text="The newest featured live article leads the home page."
+    )
+    hero_image = models.ImageField(
+        upload_to="heroes/%Y/%m/",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+    )
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_alt = models.CharField(
+        "hero alt text", max_length=250, blank=True, help_text="What the image shows, for readers who can't see it."
+    )
+    hero_caption = models.CharField(max_length=300, blank=True)
+    hero_credit = models.CharField(
+        max_length=200, blank=True, help_text='For example "Photo by Ana Ruiz for Newsroom".'
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A published article goes live at this time; a future time schedules it. "
+        "Left empty, publishing uses the current time.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    reading_time_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
+    seo_title = models.CharField("SEO title", max_length=70, blank=True)
+    seo_description = models.CharField("SEO description", max_length=160, blank=True)
+    canonical_url = models.URLField(
+        blank=True,
+        validators=[validate_web_url],
+        help_text="Only for syndicated pieces: the original's address.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_live_idx"),
+            models.Index(
+                fields=["category", "status", "-published_at"], name="article_category_live_idx"
+            ),
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        self.reading_time_minutes = reading_time(self.body)
+        if self.status == self.Status.PUBLISHED:
+            if self.published_at is None:
+                self.published_at = timezone.now()
+            if self.first_published_at is None:
+                self.first_published_at = self.published_at
+        previous_slug = self._stored_slug()
+        super().save(*args, **kwargs)
+        self._record_slug_change(previous_slug)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        taken = ArticleRedirect.objects.filter(old_slug=self.slug)
+        if self.pk:
+            taken = taken.exclude(article_id=self.pk)
+        if self.slug and taken.exists():
+            raise ValidationError(
+                {"slug": "This slug used to belong to another article and still redirects there."}
+            )
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def first_tag(self):
+        tags = list(self.tags.all())
+        return tags[0] if tags else None
+
+    def visible_related_links(self):
+        """Curated links whose target is live (external links always are), ready for cards."""
+        live_targets = Article.objects.live().for_listing()
+        return self.related_links.filter(
+            Q(target__isnull=True) | Q(target__in=Article.objects.live().values("pk"))
+        ).prefetch_related(Prefetch("target", queryset=live_targets))
+
+    def more_to_read(self, limit: int = 3) -> list["MoreToRead"]:
+        """Curated related links first (live targets only), topped up from the same category."""
+        items = [MoreToRead.from_link(link) for link in self.visible_related_links()[:limit]]
+        missing = limit - len(items)
+        if missing > 0:
+            shown = [item.article.pk for item in items if item.article] + [self.pk]
+            fill = (
+                Article.objects.live()
+                .for_listing()
+                .filter(category_id=self.category_id)
+                .exclude(pk__in=shown)[:missing]
+            )
+            items += [MoreToRead(article=article) for article in fill]
+        return items
+
+    def _stored_slug(self) -> str | None:
+        if self.pk is None:
+            return None
+        return Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+
+    def _record_slug_change(self, previous_slug: str | None) -> None:
+        # A slug that was never public needs no redirect; one that was keeps working forever.
+        # Redirects point at the article, not at a slug, so a→b→c chains collapse by design.
+        ArticleRedirect.objects.filter(old_slug=self.slug, article=self).delete()
+        if previous_slug and previous_slug != self.slug and self.first_published_at:
+            ArticleRedirect.objects.update_or_create(
+                old_slug=previous_slug, defaults={"article": self}
+            )
+
+
+def reading_time(html: str) -> int:
+    words = len(re.findall(r"\w+", strip_tags(html)))
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+class RelatedLink(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="linked_from",
+        help_text="Another article of ours…",
+    )
+    url = models.URLField(
+        "external URL",
+        max_length=500,
+        blank=True,
+        validators=[validate_web_url],
+        help_text="…or an external web address (http or https).",
+    )
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Optional; defaults to the article's headline."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(target__isnull=False) & Q(url=""))
+                | (Q(target__isnull=True) & ~Q(url="")),
+                name="relatedlink_target_xor_url",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or (self.target.title if self.target_id else self.url)
+
+    def clean(self):
+        if bool(self.target_id) == bool(self.url):
+            raise ValidationError("Choose either an article or an external URL, not both or neither.")
+        if self.url and not self.title:
+            raise ValidationError({"title": "An external link needs a title."})
+        if self.target_id and self.target_id == self.article_id:
+            raise ValidationError({"target": "An article can't link to itself."})
+
+
+@dataclass
+class MoreToRead:
+    """One "More to Read" card: one of our articles, or an external link."""
+
+    article: Article | None = None
+    url: str = ""
+    title: str = ""
+
+    @classmethod
+    def from_link(cls, link: RelatedLink) -> "MoreToRead":
+        if link.target_id:
+            return cls(article=link.target, title=link.title or link.target.title)
+        return cls(url=link.url, title=link.title)
+
+    @property
+    def href(self) -> str:
+        return self.article.get_absolute_url() if self.article else self.url
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.url).hostname or "" if self.url else ""
+
+
+class ArticleRedirect(models.Model):
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"

@@ -1,0 +1,68 @@
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
+class ArticleQuerySet(models.QuerySet):
+    def live(self) -> "ArticleQuerySet":
+        """The one visibility rule: published, and its publication time has come."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self) -> "ArticleQuerySet":
+        """What a card needs: category, tags and authors, in a fixed number of queries."""
+        return (
+            self.select_related("category")
+            .prefetch_related("tags", "authors")
+            .defer("body", "seo_title", "seo_description", "canonical_url")
+        )
+
+    def for_detail(self) -> "ArticleQuerySet":
+        return self.select_related("category").prefetch_related("tags", "authors")
+
+    def search(self, query: str) -> "ArticleQuerySet":
+        terms = query.split()
+        if not terms:
+            return self.none()
+        matches = self
+        for term in terms[:10]:
+            matching_ids = self.model.objects.filter(
+                models.Q(title__icontains=term)
+                | models.Q(summary__icontains=term)
+                | models.Q(body__icontains=term)
+                | models.Q(tags__name__iexact=term)
+            ).values("pk")
+            matches = matches.filter(pk__in=matching_ids)
+        return matches
+
+
+class CategoryQuerySet(models.QuerySet):
+    def with_live_count(self) -> "CategoryQuerySet":
+        from articles.models import Article
+
+        live_count = (
+            Article.objects.live()
+            .filter(category=OuterRef("pk"))
+            .order_by()
+            .values("category")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(article_count=Coalesce(Subquery(live_count), 0))
+
+
+def live_tags():
+    """Tags carried by at least one live article, with how many."""
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import Tag
+
+    from articles.models import Article
+
+    return (
+        Tag.objects.filter(
+            taggit_taggeditem_items__content_type=ContentType.objects.get_for_model(Article),
+            taggit_taggeditem_items__object_id__in=Article.objects.live().values("pk"),
+        )
+        .annotate(article_count=Count("taggit_taggeditem_items"))
+        .order_by("name")
+    )

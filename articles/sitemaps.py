@@ -1,0 +1,41 @@
+from datetime import timedelta
+
+from django.contrib.sitemaps import Sitemap
+from django.utils import timezone
+
+from articles.models import Article, Category
+
+NEWS_WINDOW = timedelta(hours=48)
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "daily"
+    limit = 50000
+
+    def items(self):
+        return Article.objects.live().only("slug", "updated_at").order_by("-published_at", "-id")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class CategorySitemap(Sitemap):
+    changefreq = "hourly"
+
+    def items(self):
+        return Category.objects.all()
+
+
+class NewsSitemap(Sitemap):
+    """Google News sitemap: live articles of the last 48 hours."""
+
+    limit = 1000
+
+    def items(self):
+        since = timezone.now() - NEWS_WINDOW
+        return Article.objects.live().filter(published_at__gte=since).only(
+            "slug", "title", "published_at", "updated_at"
+        )
+
+    def lastmod(self, item):
+        return item.updated_at

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from articles import feeds, views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("categories/<slug:slug>/", views.CategoryArticleListView.as_view(), name="category"),
+    path("categories/<slug:slug>/feed/", feeds.CategoryFeed(), name="category_feed"),
+    path("tags/<str:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("tags/<str:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("authors/<slug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+]

@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from articles.models import Article, ArticleRedirect, Author, Category
+
+
+class LiveArticlesMixin:
+    """Every public list reads through Article.objects.live() with the card query plan."""
+
+    paginate_by = settings.ARTICLES_PER_PAGE
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.live().for_listing()
+
+
+class HomeView(LiveArticlesMixin, ListView):
+    template_name = "articles/home.html"
+
+    def get(self, request, *args, **kwargs):
+        self.top_story = Article.objects.live().for_listing().filter(is_featured=True).first()
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.top_story:
+            queryset = queryset.exclude(pk=self.top_story.pk)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(top_story=self.top_story, **kwargs)
+
+
+class ArticleDetailView(DetailView):
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.live().for_detail()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = (
+                ArticleRedirect.objects.filter(
+                    old_slug=kwargs["slug"], article__in=Article.objects.live()
+                )
+                .select_related("article")
+                .first()
+            )
+            if moved is None:
+                raise
+            return redirect(moved.article, permanent=True)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(more_to_read=self.object.more_to_read(), **kwargs)
+
+
+class CategoryArticleListView(LiveArticlesMixin, ListView):
+    template_name = "articles/article_list.html"
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.category.name,
+            kicker="Category",
+            description=self.category.description,
+            feed_url=f"{self.category.get_absolute_url()}feed/",
+            category=self.category,
+            **kwargs,
+        )
+
+
+class TagArticleListView(LiveArticlesMixin, ListView):
+    template_name = "articles/article_list.html"
+    # A tag used only by drafts or scheduled pieces must not reveal itself.
+    allow_empty = False
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.tag.name, kicker="Tag", feed_url=f"/tags/{self.tag.slug}/feed/", **kwargs
+        )
+
+
+class AuthorArticleListView(LiveArticlesMixin, ListView):
+    template_name = "articles/article_list.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(authors=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.author.name, kicker="Author", description=self.author.bio, **kwargs
+        )
+
+
+class SearchView(LiveArticlesMixin, ListView):
+    template_name = "articles/search.html"
+    max_query_length = 200
+
+    def get_queryset(self):
+        raw = self.request.GET.get("q", "")[: self.max_query_length]
+        # Control characters (NUL above all) can't be searched and PostgreSQL refuses them.
+        self.query = " ".join("".join(c if c.isprintable() else " " for c in raw).split())
+        return super().get_queryset().search(self.query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)
