@@ -2,7 +2,11 @@
 
 CATEGORIES = [
     ("Policy & Regulation", "policy-regulation", "Lawmakers, regulators and the rules they write."),
-    ("Web3 & Enterprise", "web3-enterprise", "How companies put shared ledgers and tokens to work."),
+    (
+        "Web3 & Enterprise",
+        "web3-enterprise",
+        "How companies put shared ledgers and tokens to work.",
+    ),
     ("Markets", "markets", "Prices, flows and the people who move them."),
     ("Technology", "technology", "Protocols, products and the engineering behind them."),
     ("Culture", "culture", "Communities, creators and the ideas that travel between them."),
@@ -10,7 +14,11 @@ CATEGORIES = [
 
 AUTHORS = [
     ("Ines Marlowe", "ines-marlowe", "Covers regulators on three continents from Lisbon."),
-    ("Tomasz Reyes", "tomasz-reyes", "Writes about enterprise software and the companies that buy it."),
+    (
+        "Tomasz Reyes",
+        "tomasz-reyes",
+        "Writes about enterprise software and the companies that buy it.",
+    ),
     ("Priya Okafor", "priya-okafor", "Reports on markets, payments and central banks."),
 ]
 

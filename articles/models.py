@@ -100,7 +100,10 @@ class Article(models.Model):
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_alt = models.CharField(
-        "hero alt text", max_length=250, blank=True, help_text="What the image shows, for readers who can't see it."
+        "hero alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for readers who can't see it.",
     )
     hero_caption = models.CharField(max_length=300, blank=True)
     hero_credit = models.CharField(
@@ -258,7 +261,9 @@ class RelatedLink(models.Model):
 
     def clean(self):
         if bool(self.target_id) == bool(self.url):
-            raise ValidationError("Choose either an article or an external URL, not both or neither.")
+            raise ValidationError(
+                "Choose either an article or an external URL, not both or neither."
+            )
         if self.url and not self.title:
             raise ValidationError({"title": "An external link needs a title."})
         if self.target_id and self.target_id == self.article_id:

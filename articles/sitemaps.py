@@ -33,8 +33,10 @@ class NewsSitemap(Sitemap):
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW
-        return Article.objects.live().filter(published_at__gte=since).only(
-            "slug", "title", "published_at", "updated_at"
+        return (
+            Article.objects.live()
+            .filter(published_at__gte=since)
+            .only("slug", "title", "published_at", "updated_at")
         )
 
     def lastmod(self, item):

@@ -34,7 +34,9 @@ def cache_config(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}
-    raise ValueError(f"Unsupported cache URL scheme {scheme!r}: use locmem://, dummy:// or redis://")
+    raise ValueError(
+        f"Unsupported cache URL scheme {scheme!r}: use locmem://, dummy:// or redis://"
+    )
 
 
 # Production must set its own key; `check --deploy` flags this placeholder.

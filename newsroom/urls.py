@@ -39,4 +39,3 @@ if settings.SERVE_MEDIA:
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "The editorial desk"
-

@@ -128,7 +128,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def generate_articles(self, count, categories, authors) -> int:
-        tags = [Tag.objects.get_or_create(name=n, defaults={"slug": n})[0] for n in demo.GENERATED_TAGS]
+        tags = [
+            Tag.objects.get_or_create(name=n, defaults={"slug": n})[0] for n in demo.GENERATED_TAGS
+        ]
         start = Article.objects.filter(slug__startswith="generated-").count()
         body = sanitize_html(demo.article_body(0))
         now = timezone.now()

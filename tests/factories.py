@@ -1,0 +1,56 @@
+"""Plain factories: make_*(**overrides) with sensible defaults, no library."""
+
+import itertools
+from datetime import timedelta
+
+from django.utils import timezone
+
+from articles.models import Article, Author, Category, RelatedLink
+
+_sequence = itertools.count(1)
+
+
+def make_category(**overrides) -> Category:
+    n = next(_sequence)
+    overrides.setdefault("name", f"Category {n}")
+    overrides.setdefault("slug", f"category-{n}")
+    return Category.objects.create(**overrides)
+
+
+def make_author(**overrides) -> Author:
+    n = next(_sequence)
+    overrides.setdefault("name", f"Author {n}")
+    overrides.setdefault("slug", f"author-{n}")
+    return Author.objects.create(**overrides)
+
+
+def make_article(*, tags=(), authors=(), **overrides) -> Article:
+    n = next(_sequence)
+    overrides.setdefault("title", f"Article {n}")
+    overrides.setdefault("slug", f"article-{n}")
+    overrides.setdefault("summary", f"Summary of article {n}.")
+    overrides.setdefault("body", f"<p>Body of article {n}.</p>")
+    if "category" not in overrides:
+        overrides["category"] = make_category()
+    overrides.setdefault("status", Article.Status.PUBLISHED)
+    if overrides["status"] == Article.Status.PUBLISHED:
+        overrides.setdefault("published_at", timezone.now() - timedelta(minutes=n))
+    article = Article.objects.create(**overrides)
+    if tags:
+        article.tags.add(*tags)
+    if authors:
+        article.authors.add(*authors)
+    return article
+
+
+def make_live_articles(count: int, *, category=None, tags=("news", "world"), **overrides):
+    category = category or make_category()
+    author = make_author()
+    return [
+        make_article(category=category, tags=tags, authors=[author], **overrides)
+        for _ in range(count)
+    ]
+
+
+def make_related_link(article, **overrides) -> RelatedLink:
+    return RelatedLink.objects.create(article=article, **overrides)

@@ -1,0 +1,241 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles.models import Article, RelatedLink
+from tests.factories import make_article, make_author, make_category, make_live_articles
+
+pytestmark = pytest.mark.django_db
+
+# article (+ tags, authors), curated links (+ live targets, their tags, authors),
+# category fill (+ tags, authors), category menu: the same whatever the data size.
+ARTICLE_QUERIES = 11
+
+
+def grow(count, category, tag="news"):
+    author = make_author()
+    for _ in range(count):
+        make_article(category=category, tags=[tag, "world"], authors=[author])
+
+
+@pytest.fixture
+def populated(category):
+    make_article(
+        title="The top story",
+        slug="top",
+        category=category,
+        is_featured=True,
+        label="Top",
+        tags=["news"],
+        authors=[make_author(slug="ann", name="Ann")],
+    )
+    grow(3, category)
+    return category
+
+
+def test_home_shows_top_story_and_newest_articles(client, populated):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["top_story"].slug == "top"
+    assert "top" not in [a.slug for a in response.context["articles"]]
+    assert b"The top story" in response.content
+
+
+@pytest.mark.parametrize(
+    "url, budget",
+    [
+        # top story (+ its tags, authors), count, page (+ tags, authors), category menu
+        ("/", 8),
+        # parent object, count, page (+ tags, authors), category menu
+        ("/categories/markets/", 6),
+        ("/tags/news/", 7),  # + an exists() check: a tag with no live article is a 404
+        ("/authors/ann/", 6),
+        # count, page (+ tags, authors), category menu
+        ("/search/?q=Article", 5),
+    ],
+)
+def test_list_query_count_stays_flat_as_data_grows_tenfold(
+    client, populated, django_assert_num_queries, url, budget
+):
+    with django_assert_num_queries(budget):
+        assert client.get(url).status_code == 200
+    grow(30, populated)
+    with django_assert_num_queries(budget):
+        assert client.get(url).status_code == 200
+
+
+def test_article_page_shows_everything_the_seed_shows(client, category):
+    author = make_author(name="Ann Writer", slug="ann-writer")
+    article = make_article(
+        title="Headline here",
+        slug="headline-here",
+        label="Top",
+        summary="The standfirst.",
+        body="<p>Intro.</p><h2>A subheading</h2><p>More.</p>",
+        category=category,
+        tags=["economy", "trade"],
+        authors=[author],
+        hero_alt="Alt text",
+        hero_caption="A caption",
+        hero_credit="Photo by Someone for Newsroom",
+    )
+    related = make_article(title="Related one", category=make_category(name="Elsewhere"))
+    RelatedLink.objects.create(article=article, target=related, position=0)
+    make_article(title="Same category", category=category, tags=["economy"])
+
+    response = client.get("/articles/headline-here/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<span class="label">Top</span>' in html
+    assert "<h1>Headline here</h1>" in html
+    assert "The standfirst." in html
+    assert 'href="/authors/ann-writer/">Ann Writer</a>' in html
+    assert "<h2>A subheading</h2>" in html
+    assert 'href="/tags/economy/"' in html
+    assert f'<time datetime="{article.published_at.isoformat()}' in html
+    assert "More to Read" in html and "View All" in html
+    assert html.index("Related one") < html.index("Same category")
+    assert '"@type": "NewsArticle"' in html
+    assert '<link rel="canonical" href="http://testserver/articles/headline-here/">' in html
+    assert 'property="og:title"' in html and 'name="twitter:card"' in html
+
+
+def test_article_page_query_count_is_flat(client, category, django_assert_num_queries):
+    article = make_article(slug="subject", category=category, tags=["a", "b"])
+    for other in make_live_articles(2, category=make_category()):
+        RelatedLink.objects.create(article=article, target=other)
+    make_live_articles(1, category=category)
+    with django_assert_num_queries(ARTICLE_QUERIES):
+        response = client.get("/articles/subject/")
+    assert len(response.context["more_to_read"]) == 3
+    for _ in range(20):
+        hidden = make_article(category=category, status=Article.Status.DRAFT)
+        RelatedLink.objects.create(article=article, target=hidden)
+    make_live_articles(20, category=category)
+    with django_assert_num_queries(ARTICLE_QUERIES):
+        assert client.get("/articles/subject/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "status, delta",
+    [
+        (Article.Status.DRAFT, None),
+        (Article.Status.REVIEW, timedelta(hours=-1)),
+        (Article.Status.PUBLISHED, timedelta(hours=1)),
+    ],
+)
+def test_non_live_article_answers_404_like_a_missing_slug(client, category, status, delta):
+    published_at = timezone.now() + delta if delta else None
+    make_article(
+        slug="secret", title="Secret", category=category, status=status, published_at=published_at
+    )
+    missing = client.get("/articles/never-existed/")
+    secret = client.get("/articles/secret/")
+    assert secret.status_code == missing.status_code == 404
+    for url in ["/", "/categories/markets/", "/search/?q=Secret", "/feed/"]:
+        assert b"/articles/secret/" not in client.get(url).content
+
+
+def test_scheduled_article_appears_on_the_site_when_its_time_comes(client, category):
+    publish_at = timezone.now() + timedelta(hours=3)
+    make_article(slug="later", title="Later story", category=category, published_at=publish_at)
+    assert client.get("/articles/later/").status_code == 404
+    with time_machine.travel(publish_at + timedelta(minutes=1)):
+        assert client.get("/articles/later/").status_code == 200
+        assert b"Later story" in client.get("/").content
+
+
+def test_old_slug_answers_301_to_the_current_url(client, article):
+    article.slug = "renamed"
+    article.save()
+    article.slug = "renamed-again"
+    article.save()
+    response = client.get("/articles/a-live-story/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/renamed-again/"
+
+
+def test_old_slug_of_an_unpublished_article_answers_404(client, article):
+    article.slug = "renamed"
+    article.save()
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert client.get("/articles/a-live-story/").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "999999", "1.5", "10**20", ""])
+@pytest.mark.parametrize("path", ["/", "/categories/markets/", "/tags/economy/", "/search/?q=live"])
+def test_bad_page_numbers_answer_404_never_500(client, article, path, page):
+    separator = "&" if "?" in path else "?"
+    response = client.get(f"{path}{separator}page={page}")
+    assert response.status_code in (200, 404) if page == "" else response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/categories/nope/", "/tags/nope/", "/authors/nope/", "/articles/nope/"]
+)
+def test_unknown_slugs_answer_404(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert b"find that page" in response.content
+
+
+def test_tag_used_only_by_drafts_is_not_revealed(client, category):
+    make_article(category=category, status=Article.Status.DRAFT, tags=["embargoed-tag"])
+    assert client.get("/tags/embargoed-tag/").status_code == 404
+    assert client.get("/tags/embargoed-tag/feed/").status_code == 404
+
+
+def test_lists_paginate_at_24(client, category):
+    grow(30, category)
+    first = client.get("/categories/markets/")
+    second = client.get("/categories/markets/?page=2")
+    assert len(first.context["articles"]) == 24
+    assert len(second.context["articles"]) == 6
+    assert b'rel="next"' in first.content
+    assert b'<link rel="canonical" href="http://testserver/categories/markets/?page=2">' in (
+        second.content
+    )
+
+
+def test_search_finds_title_summary_body_and_tag_words(client, category):
+    make_article(title="Alpha title", category=category)
+    make_article(summary="Beta summary", category=category)
+    make_article(body="<p>Gamma body</p>", category=category)
+    make_article(tags=["delta"], category=category)
+    for word in ["alpha", "beta", "gamma", "delta"]:
+        response = client.get("/search/", {"q": word})
+        assert len(response.context["articles"]) == 1, word
+    assert response.headers.get("X-Robots-Tag") is None
+    assert b'name="robots" content="noindex' in response.content
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\x00", "a" * 5000, "'; DROP TABLE x; --", "{{ x }}"])
+def test_empty_or_absurd_search_answers_a_clean_page(client, article, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_author_page_lists_only_their_live_articles(client, category):
+    author = make_author(slug="writer", name="Writer")
+    mine = make_article(category=category, authors=[author])
+    make_article(category=category, authors=[author], status=Article.Status.DRAFT)
+    make_article(category=category)
+    response = client.get("/authors/writer/")
+    assert list(response.context["articles"]) == [mine]
+
+
+def test_healthz_reports_database_and_cache(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": True, "cache": True}}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_robots_txt_names_the_sitemaps(client, db):
+    body = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert "Sitemap: http://testserver/news-sitemap.xml" in body
+    assert "Disallow: /admin/" in body
