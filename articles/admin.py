@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
 from articles.models import Article, ArticleRedirect, Author, Category, RelatedLink
+
+# An address typed without a scheme is taken as https (Django 6's default, chosen now).
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Category)
@@ -34,6 +38,7 @@ class RelatedLinkInline(admin.TabularInline):
     extra = 1
     fields = ["position", "target", "url", "title"]
     autocomplete_fields = ["target"]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     verbose_name = "“More to Read” link"
     verbose_name_plural = "“More to Read” links (shown in this order, topped up from the category)"
 
@@ -62,6 +67,7 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["first_published_at", "created_at", "updated_at", "version"]
     inlines = [RelatedLinkInline, ArticleRedirectInline]
     list_per_page = 50
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     fieldsets = [
         (None, {"fields": ["title", "slug", "label", "summary", "body"]}),
         ("Filing", {"fields": ["category", "tags", "authors", "is_featured"]}),

@@ -21,7 +21,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             api_key = APIKey.objects.get_from_key(key.strip())
         except APIKey.DoesNotExist:
             api_key = None
-        if api_key is None or not api_key.is_valid(key.strip()):
+        if api_key is None or api_key.has_expired:
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         return (None, api_key)
 

@@ -12,7 +12,7 @@ class ArticleFilter(filters.FilterSet):
     tag = filters.ModelMultipleChoiceFilter(
         queryset=Tag.objects.all(),
         to_field_name="slug",
-        field_name="tags",
+        field_name="tags__slug",
         distinct=True,
         help_text="A tag slug; repeat the parameter for articles carrying any of them.",
     )

@@ -1,0 +1,280 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_api_key.models import APIKey
+
+from articles.models import Article, RelatedLink
+from tests.factories import make_article, make_author, make_category, make_live_articles
+
+pytestmark = pytest.mark.django_db
+
+LIST_FIELDS = {
+    "id",
+    "slug",
+    "url",
+    "title",
+    "summary",
+    "label",
+    "is_featured",
+    "category",
+    "tags",
+    "authors",
+    "hero_image",
+    "published_at",
+    "updated_at",
+    "reading_time_minutes",
+}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/articles/",
+        "/api/v1/articles/a-live-story/",
+        "/api/v1/categories/",
+        "/api/v1/categories/markets/",
+        "/api/v1/tags/",
+    ],
+)
+def test_no_key_answers_401_with_json_naming_the_header(article, url):
+    response = APIClient().get(url)
+    assert response.status_code == 401
+    assert "Authorization: Api-Key" in response.json()["detail"]
+    assert response["WWW-Authenticate"] == "Api-Key"
+
+
+@pytest.mark.parametrize(
+    "header", ["Api-Key nope.nope", "Api-Key ", "Bearer abc", "Token x", "Api-Key a.b.c"]
+)
+def test_wrong_or_malformed_key_answers_401(article, header):
+    response = APIClient().get("/api/v1/articles/", HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401
+    assert response.json()["detail"]
+
+
+def test_revoked_and_expired_keys_answer_401(article):
+    revoked, revoked_key = APIKey.objects.create_key(name="revoked", revoked=True)
+    expired, expired_key = APIKey.objects.create_key(
+        name="expired", expiry_date=timezone.now() - timedelta(days=1)
+    )
+    for key in (revoked_key, expired_key):
+        response = APIClient().get("/api/v1/articles/", HTTP_AUTHORIZATION=f"Api-Key {key}")
+        assert response.status_code == 401
+
+
+def test_keys_are_stored_hashed(api_key):
+    stored = APIKey.objects.get()
+    assert api_key not in stored.hashed_key
+    assert stored.is_valid(api_key)
+
+
+def test_article_list_has_the_contract_shape(api_client, category):
+    author = make_author(slug="ann", name="Ann")
+    make_article(slug="story", category=category, tags=["economy"], authors=[author], label="Top")
+    response = api_client.get("/api/v1/articles/")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"next", "previous", "results"}
+    item = body["results"][0]
+    assert set(item) == LIST_FIELDS
+    assert item["url"] == "http://testserver/articles/story/"
+    assert item["category"] == {
+        "slug": "markets",
+        "name": "Markets",
+        "url": "http://testserver/categories/markets/",
+    }
+    assert item["tags"] == [{"slug": "economy", "name": "economy"}]
+    assert item["authors"] == [{"slug": "ann", "name": "Ann"}]
+    assert item["hero_image"] is None
+    assert item["published_at"].endswith(("Z", "+00:00"))
+    assert "ETag" in response
+
+
+def test_article_detail_has_body_and_live_related_links(api_client, article):
+    target = make_article(slug="target", title="Target")
+    hidden = make_article(slug="hidden", status=Article.Status.DRAFT)
+    RelatedLink.objects.create(article=article, target=target, position=0)
+    RelatedLink.objects.create(article=article, target=hidden, position=1)
+    RelatedLink.objects.create(article=article, url="https://example.com/", title="Ext", position=2)
+    body = api_client.get("/api/v1/articles/a-live-story/").json()
+    assert set(body) == LIST_FIELDS | {"body_html", "related_links"}
+    assert body["body_html"].startswith("<p>")
+    assert body["related_links"] == [
+        {"title": "Target", "url": "http://testserver/articles/target/", "article": "target"},
+        {"title": "Ext", "url": "https://example.com/", "article": None},
+    ]
+
+
+@pytest.mark.parametrize(
+    "status, delta",
+    [
+        (Article.Status.DRAFT, None),
+        (Article.Status.REVIEW, timedelta(hours=-1)),
+        (Article.Status.PUBLISHED, timedelta(hours=1)),
+    ],
+)
+def test_non_live_articles_never_appear_in_the_api(api_client, category, status, delta):
+    make_article(category=category, tags=["visible"])
+    make_article(
+        slug="secret",
+        category=category,
+        status=status,
+        tags=["secret-tag"],
+        published_at=timezone.now() + delta if delta else None,
+    )
+    assert api_client.get("/api/v1/articles/secret/").status_code == 404
+    slugs = [a["slug"] for a in api_client.get("/api/v1/articles/").json()["results"]]
+    assert "secret" not in slugs
+    assert api_client.get("/api/v1/categories/markets/").json()["article_count"] == 1
+    assert [t["slug"] for t in api_client.get("/api/v1/tags/").json()] == ["visible"]
+
+
+def test_filters_by_category_tag_and_author(api_client):
+    economy, sport = make_category(slug="economy"), make_category(slug="sport")
+    author = make_author(slug="ann")
+    a = make_article(slug="a", category=economy, tags=["rates"], authors=[author])
+    make_article(slug="b", category=sport, tags=["football"])
+    make_article(slug="c", category=sport, tags=["rates", "football"])
+
+    def slugs(**params):
+        response = api_client.get("/api/v1/articles/", params)
+        assert response.status_code == 200, response.json()
+        return sorted(item["slug"] for item in response.json()["results"])
+
+    assert slugs(category="economy") == ["a"]
+    assert slugs(tag="rates") == ["a", "c"]
+    assert slugs(tag=["rates", "football"]) == ["a", "b", "c"]
+    assert slugs(author="ann") == [a.slug]
+    assert slugs(category="sport", tag="rates") == ["c"]
+    assert slugs(q="nothing-matches-this") == []
+
+
+def test_date_filters(api_client, category):
+    now = timezone.now()
+    make_article(slug="old", category=category, published_at=now - timedelta(days=10))
+    make_article(slug="new", category=category, published_at=now - timedelta(days=1))
+    since = (now - timedelta(days=5)).isoformat()
+    response = api_client.get("/api/v1/articles/", {"published_after": since})
+    assert [a["slug"] for a in response.json()["results"]] == ["new"]
+    response = api_client.get("/api/v1/articles/", {"published_before": since})
+    assert [a["slug"] for a in response.json()["results"]] == ["old"]
+    later = (timezone.now() + timedelta(seconds=1)).isoformat()
+    response = api_client.get("/api/v1/articles/", {"updated_since": later})
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    "params, parameter",
+    [
+        ({"category": "no-such"}, "category"),
+        ({"tag": "no-such"}, "tag"),
+        ({"published_after": "yesterday"}, "published_after"),
+        ({"updated_since": "2024-13-45"}, "updated_since"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "101"}, "page_size"),
+        ({"page_size": "abc"}, "page_size"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_parameters_answer_400_naming_the_parameter(api_client, article, params, parameter):
+    response = api_client.get("/api/v1/articles/", params)
+    assert response.status_code == 400
+    body = response.json()
+    assert parameter in body["detail"]
+    assert parameter in body["errors"]
+
+
+def test_bad_cursor_answers_404_json(api_client, article):
+    response = api_client.get("/api/v1/articles/", {"cursor": "garbage"})
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_cursor_pagination_walks_every_article_once(api_client, category):
+    make_live_articles(7, category=category)
+    seen, url = [], "/api/v1/articles/?page_size=3"
+    while url:
+        body = api_client.get(url).json()
+        seen += [item["slug"] for item in body["results"]]
+        url = body["next"]
+    assert len(seen) == len(set(seen)) == 7
+
+
+def test_unknown_article_answers_404_json(api_client, db):
+    response = api_client.get("/api/v1/articles/nope/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No Article matches the given query."}
+
+
+def test_writes_answer_405(api_client, article):
+    response = api_client.post("/api/v1/articles/", {}, format="json")
+    assert response.status_code == 405
+    assert response.json()["detail"]
+
+
+def test_if_none_match_gets_304(api_client, article):
+    first = api_client.get("/api/v1/articles/")
+    second = api_client.get("/api/v1/articles/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 304
+
+
+def test_categories_count_live_articles(api_client, category):
+    make_live_articles(2, category=category)
+    make_article(category=category, status=Article.Status.DRAFT)
+    make_category(slug="empty")
+    body = api_client.get("/api/v1/categories/").json()
+    counts = {c["slug"]: c["article_count"] for c in body}
+    assert counts == {"markets": 2, "empty": 0}
+
+
+def test_tags_list_counts_live_use(api_client, category):
+    make_live_articles(2, category=category, tags=["rates"])
+    make_article(category=category, tags=["rates"], status=Article.Status.DRAFT)
+    assert api_client.get("/api/v1/tags/").json() == [
+        {"slug": "rates", "name": "rates", "article_count": 2}
+    ]
+
+
+@pytest.mark.parametrize(
+    "url, budget",
+    [
+        # key, page (+ tags, authors)
+        ("/api/v1/articles/", 4),
+        ("/api/v1/articles/?page_size=100", 4),
+        # key, article (+ tags, authors), related links (+ live targets, their tags, authors)
+        ("/api/v1/articles/subject/", 8),
+        ("/api/v1/categories/", 2),
+        ("/api/v1/categories/markets/", 2),
+        # key, tags (the content type is cached after first use)
+        ("/api/v1/tags/", 2),
+    ],
+)
+def test_api_query_count_stays_flat_as_data_grows_tenfold(
+    api_client, category, django_assert_num_queries, url, budget
+):
+    subject = make_article(slug="subject", category=category, tags=["x"])
+    api_client.get("/api/v1/tags/")  # warms the content type cache
+
+    def grow(count):
+        for other in make_live_articles(count, category=category, tags=["rates", "world"]):
+            RelatedLink.objects.create(article=subject, target=other)
+
+    grow(3)
+    with django_assert_num_queries(budget):
+        assert api_client.get(url).status_code == 200
+    grow(30)
+    with django_assert_num_queries(budget):
+        assert api_client.get(url).status_code == 200
+
+
+def test_schema_and_docs_need_no_key(client, db):
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200
+    assert b"openapi: 3" in schema.content
+    assert b"/api/v1/articles/" in schema.content
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content
+    assert b"cdn.jsdelivr" not in docs.content and b"unpkg" not in docs.content
