@@ -68,6 +68,9 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = [RelatedLinkInline, ArticleRedirectInline]
     list_per_page = 50
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+
+    class Media:
+        css = {"all": ["admin_newsroom/article.css"]}
     fieldsets = [
         (None, {"fields": ["title", "slug", "label", "summary", "body"]}),
         ("Filing", {"fields": ["category", "tags", "authors", "is_featured"]}),

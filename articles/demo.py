@@ -250,15 +250,14 @@ QUOTES = [
 
 
 def article_body(index: int) -> str:
-    parts = []
-    for n, heading in enumerate(SUBHEADINGS[:3]):
-        parts.append(f"<p>{PARAGRAPHS[(index + 2 * n) % len(PARAGRAPHS)]}</p>")
-        parts.append(f"<h2>{heading}</h2>")
-        parts.append(f"<p>{PARAGRAPHS[(index + 2 * n + 1) % len(PARAGRAPHS)]}</p>")
-        if n == 1:
-            parts.append(f"<blockquote><p>{QUOTES[index % len(QUOTES)]}</p></blockquote>")
-    parts.append(f"<h2>{SUBHEADINGS[3]}</h2>")
-    parts.append(f"<p>{PARAGRAPHS[(index + 5) % len(PARAGRAPHS)]}</p>")
+    """An intro, then four subheaded sections drawn from the paragraphs above."""
+    paragraph = [PARAGRAPHS[(index + n) % len(PARAGRAPHS)] for n in range(len(PARAGRAPHS))]
+    parts = [f"<p>{paragraph[0]}</p>"]
+    parts += [f"<h2>{SUBHEADINGS[0]}</h2>", f"<p>{paragraph[1]}</p>", f"<p>{paragraph[2]}</p>"]
+    parts += [f"<h2>{SUBHEADINGS[1]}</h2>", f"<p>{paragraph[3]}</p>"]
+    parts += [f"<blockquote><p>{QUOTES[index % len(QUOTES)]}</p></blockquote>"]
+    parts += [f"<h2>{SUBHEADINGS[2]}</h2>", f"<p>{paragraph[4]}</p>"]
+    parts += [f"<h2>{SUBHEADINGS[3]}</h2>", f"<p>{paragraph[5]}</p>"]
     return "\n".join(parts)
 
 
