@@ -71,6 +71,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["admin_newsroom/article.css"]}
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "label", "summary", "body"]}),
         ("Filing", {"fields": ["category", "tags", "authors", "is_featured"]}),
