@@ -53,14 +53,14 @@ class CategoryQuerySet(models.QuerySet):
 
 def live_tags():
     """Tags carried by at least one live article, with how many."""
-    from django.contrib.contenttypes.models import ContentType
     from taggit.models import Tag
 
     from articles.models import Article
 
     return (
         Tag.objects.filter(
-            taggit_taggeditem_items__content_type=ContentType.objects.get_for_model(Article),
+            taggit_taggeditem_items__content_type__app_label=Article._meta.app_label,
+            taggit_taggeditem_items__content_type__model=Article._meta.model_name,
             taggit_taggeditem_items__object_id__in=Article.objects.live().values("pk"),
         )
         .annotate(article_count=Count("taggit_taggeditem_items"))
