@@ -1,8 +1,18 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
-from articles.models import Article, ArticleRedirect, Author, Category, RelatedLink
+from articles.models import (
+    Article,
+    ArticleRedirect,
+    ArticleWithdrawal,
+    Author,
+    Category,
+    PartnerKey,
+    RelatedLink,
+)
 
 # An address typed without a scheme is taken as https (Django 6's default, chosen now).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -119,3 +129,37 @@ class ArticleRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["old_slug", "article__title"]
     autocomplete_fields = ["article"]
+
+
+@admin.register(ArticleWithdrawal)
+class ArticleWithdrawalAdmin(admin.ModelAdmin):
+    """Read-only: the tombstones partners sync removals from."""
+
+    list_display = ["slug", "reason", "withdrawn_at"]
+    list_filter = ["reason"]
+    search_fields = ["slug"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# Partners' keys live in PartnerKey (with a rate and last use); the library's own model is unused.
+admin.site.unregister(APIKey)
+
+
+@admin.register(PartnerKey)
+class PartnerKeyAdmin(APIKeyModelAdmin):
+    list_display = [
+        "prefix",
+        "name",
+        "created",
+        "expiry_date",
+        "_has_expired",
+        "revoked",
+        "requests_per_minute",
+        "last_used_at",
+    ]
+    list_filter = ["revoked", "created"]

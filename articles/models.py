@@ -5,12 +5,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 from taggit.managers import TaggableManager
 
 from articles.querysets import ArticleQuerySet, CategoryQuerySet
@@ -153,9 +154,12 @@ class Article(models.Model):
                 self.published_at = timezone.now()
             if self.first_published_at is None:
                 self.first_published_at = self.published_at
-        previous_slug = self._stored_slug()
+        previous = self._stored_state()
         super().save(*args, **kwargs)
-        self._record_slug_change(previous_slug)
+        if previous:
+            self._record_slug_change(previous["slug"])
+            if was_live(previous) and not self.is_live:
+                ArticleWithdrawal.record(self, reason=ArticleWithdrawal.Reason.UNPUBLISHED)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -204,19 +208,28 @@ class Article(models.Model):
             items += [MoreToRead(article=article) for article in fill]
         return items
 
-    def _stored_slug(self) -> str | None:
+    def _stored_state(self) -> dict | None:
         if self.pk is None:
             return None
-        return Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+        return Article.objects.filter(pk=self.pk).values("slug", "status", "published_at").first()
 
-    def _record_slug_change(self, previous_slug: str | None) -> None:
+    def _record_slug_change(self, previous_slug: str) -> None:
         # A slug that was never public needs no redirect; one that was keeps working forever.
         # Redirects point at the article, not at a slug, so a→b→c chains collapse by design.
         ArticleRedirect.objects.filter(old_slug=self.slug, article=self).delete()
-        if previous_slug and previous_slug != self.slug and self.first_published_at:
+        if previous_slug != self.slug and self.first_published_at:
             ArticleRedirect.objects.update_or_create(
                 old_slug=previous_slug, defaults={"article": self}
             )
+
+
+def was_live(state: dict) -> bool:
+    """Whether a stored row (status, published_at) was live a moment ago."""
+    return (
+        state["status"] == Article.Status.PUBLISHED
+        and state["published_at"] is not None
+        and state["published_at"] <= timezone.now()
+    )
 
 
 def reading_time(html: str) -> int:
@@ -303,3 +316,54 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.article.slug}"
+
+
+class ArticleWithdrawal(models.Model):
+    """A tombstone: a live article was unpublished or deleted. Partners sync removals from it."""
+
+    class Reason(models.TextChoices):
+        UNPUBLISHED = "unpublished", "Unpublished"
+        DELETED = "deleted", "Deleted"
+
+    article_id = models.BigIntegerField(db_index=True)
+    slug = models.SlugField(max_length=200)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    withdrawn_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["withdrawn_at", "id"]
+
+    def __str__(self):
+        return f"{self.slug} ({self.reason} {self.withdrawn_at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def record(cls, article: Article, *, reason: str) -> "ArticleWithdrawal":
+        return cls.objects.create(article_id=article.pk, slug=article.slug, reason=reason)
+
+
+class PartnerKeyManager(BaseAPIKeyManager):
+    pass
+
+
+class PartnerKey(AbstractAPIKey):
+    """A partner's API key: stored hashed, revocable, optionally expiring, with its own rate."""
+
+    requests_per_minute = models.PositiveIntegerField(
+        default=600,
+        validators=[MinValueValidator(1)],
+        help_text="Requests this key may make per minute; past that it gets 429.",
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = PartnerKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "partner API key"
+        verbose_name_plural = "partner API keys"
+
+    def touch(self, *, every_seconds: int = 60) -> None:
+        """Record use, writing at most once a minute per key."""
+        now = timezone.now()
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() >= every_seconds:
+            PartnerKey.objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now

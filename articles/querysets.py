@@ -4,6 +4,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
+def normalize_query(text: str) -> str:
+    """Collapse white space and drop control characters (PostgreSQL refuses NUL)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self) -> "ArticleQuerySet":
         """The one visibility rule: published, and its publication time has come."""
@@ -21,7 +26,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category").prefetch_related("tags", "authors")
 
     def search(self, query: str) -> "ArticleQuerySet":
-        terms = query.split()
+        terms = normalize_query(query).split()
         if not terms:
             return self.none()
         matches = self

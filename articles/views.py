@@ -5,6 +5,7 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from articles.models import Article, ArticleRedirect, Author, Category
+from articles.querysets import normalize_query
 
 
 class LiveArticlesMixin:
@@ -110,9 +111,7 @@ class SearchView(LiveArticlesMixin, ListView):
     max_query_length = 200
 
     def get_queryset(self):
-        raw = self.request.GET.get("q", "")[: self.max_query_length]
-        # Control characters (NUL above all) can't be searched and PostgreSQL refuses them.
-        self.query = " ".join("".join(c if c.isprintable() else " " for c in raw).split())
+        self.query = normalize_query(self.request.GET.get("q", "")[: self.max_query_length])
         return super().get_queryset().search(self.query)
 
     def get_context_data(self, **kwargs):

@@ -1,8 +1,8 @@
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_api_key.models import APIKey
 
+from articles.models import PartnerKey
 from tests import factories
 
 
@@ -40,7 +40,7 @@ def staff_client(client, django_user_model):
 
 @pytest.fixture
 def api_key(db):
-    _, key = APIKey.objects.create_key(name="partner")
+    _, key = PartnerKey.objects.create_key(name="partner")
     return key
 
 

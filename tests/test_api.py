@@ -3,9 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_api_key.models import APIKey
 
-from articles.models import Article, RelatedLink
+from articles.models import Article, ArticleWithdrawal, PartnerKey, RelatedLink
 from tests.factories import make_article, make_author, make_category, make_live_articles
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +54,8 @@ def test_wrong_or_malformed_key_answers_401(article, header):
 
 
 def test_revoked_and_expired_keys_answer_401(article):
-    revoked, revoked_key = APIKey.objects.create_key(name="revoked", revoked=True)
-    expired, expired_key = APIKey.objects.create_key(
+    revoked, revoked_key = PartnerKey.objects.create_key(name="revoked", revoked=True)
+    expired, expired_key = PartnerKey.objects.create_key(
         name="expired", expiry_date=timezone.now() - timedelta(days=1)
     )
     for key in (revoked_key, expired_key):
@@ -65,7 +64,7 @@ def test_revoked_and_expired_keys_answer_401(article):
 
 
 def test_keys_are_stored_hashed(api_key):
-    stored = APIKey.objects.get()
+    stored = PartnerKey.objects.get()
     assert api_key not in stored.hashed_key
     assert stored.is_valid(api_key)
 
@@ -186,10 +185,11 @@ def test_bad_parameters_answer_400_naming_the_parameter(api_client, article, par
     assert parameter in body["errors"]
 
 
-def test_bad_cursor_answers_404_json(api_client, article):
-    response = api_client.get("/api/v1/articles/", {"cursor": "garbage"})
-    assert response.status_code == 404
-    assert response.json()["detail"]
+@pytest.mark.parametrize("cursor", ["garbage", "", "eyJ4IjoxfQ", "a" * 5000])
+def test_bad_cursor_answers_400_naming_it(api_client, article, cursor):
+    response = api_client.get("/api/v1/articles/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
 
 
 def test_cursor_pagination_walks_every_article_once(api_client, category):
@@ -240,25 +240,31 @@ def test_tags_list_counts_live_use(api_client, category):
 @pytest.mark.parametrize(
     "url, budget",
     [
-        # key, page (+ tags, authors)
-        ("/api/v1/articles/", 4),
-        ("/api/v1/articles/?page_size=100", 4),
+        # key, page (+ tags, authors); every 200 also asks for the newest live publish time
+        # (Last-Modified)
+        ("/api/v1/articles/", 5),
+        ("/api/v1/articles/?page_size=100", 5),
+        ("/api/v1/articles/?page_size=100&include=body", 5),
         # key, article (+ tags, authors), related links (+ live targets, their tags, authors)
-        ("/api/v1/articles/subject/", 8),
-        ("/api/v1/categories/", 2),
-        ("/api/v1/categories/markets/", 2),
-        # key, tags
-        ("/api/v1/tags/", 2),
+        ("/api/v1/articles/subject/", 9),
+        ("/api/v1/categories/", 3),
+        ("/api/v1/categories/markets/", 3),
+        ("/api/v1/tags/", 3),
+        # key, updated articles (+ tags, authors), tombstones
+        ("/api/v1/changes/?since=2000-01-01T00:00:00Z", 6),
+        ("/api/v1/changes/?since=2000-01-01T00:00:00Z&page_size=100", 6),
     ],
 )
 def test_api_query_count_stays_flat_as_data_grows_tenfold(
     api_client, category, django_assert_num_queries, url, budget
 ):
     subject = make_article(slug="subject", category=category, tags=["x"])
+    api_client.get("/api/v1/categories/")  # the key's first use records last_used_at
 
     def grow(count):
         for other in make_live_articles(count, category=category, tags=["rates", "world"]):
             RelatedLink.objects.create(article=subject, target=other)
+            ArticleWithdrawal.record(other, reason="deleted")
 
     grow(3)
     with django_assert_num_queries(budget):

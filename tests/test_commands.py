@@ -1,9 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
-from rest_framework_api_key.models import APIKey
 
-from articles.models import Article, Category, RelatedLink
+from articles.models import Article, Category, PartnerKey, RelatedLink
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +75,7 @@ def test_create_api_key_prints_a_working_key_alone_on_the_last_line():
     output = run("create_api_key", "Example Partner")
     key = output.strip().splitlines()[-1]
     assert " " not in key and "." in key
-    assert APIKey.objects.get(name="Example Partner").is_valid(key)
+    assert PartnerKey.objects.get(name="Example Partner").is_valid(key)
     response = APIClient().get("/api/v1/articles/", HTTP_AUTHORIZATION=f"Api-Key {key}")
     assert response.status_code == 200
 

@@ -2,7 +2,8 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
-from rest_framework_api_key.models import APIKey
+
+from articles.models import PartnerKey
 
 KEYWORD = "Api-Key"
 
@@ -13,17 +14,19 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         keyword, _, key = header.strip().partition(" ")
-        if keyword != KEYWORD or not key.strip():
+        key = key.strip()
+        if keyword != KEYWORD or not key:
             raise exceptions.AuthenticationFailed(
                 f'Malformed Authorization header: send "Authorization: {KEYWORD} <key>".'
             )
         try:
-            api_key = APIKey.objects.get_from_key(key.strip())
-        except APIKey.DoesNotExist:
-            api_key = None
-        if api_key is None or api_key.has_expired:
+            partner_key = PartnerKey.objects.get_from_key(key)
+        except PartnerKey.DoesNotExist:
+            partner_key = None
+        if partner_key is None or partner_key.has_expired:
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
-        return (None, api_key)
+        partner_key.touch()
+        return (None, partner_key)
 
     def authenticate_header(self, request):
         # Its presence turns "not authenticated" into 401 instead of 403.
@@ -34,14 +37,22 @@ class HasPartnerKey(permissions.BasePermission):
     message = f'An API key is required: send "Authorization: {KEYWORD} <key>".'
 
     def has_permission(self, request, view):
-        return isinstance(request.auth, APIKey)
+        return isinstance(request.auth, PartnerKey)
 
 
 class PartnerKeyThrottle(throttling.SimpleRateThrottle):
+    """Each key has its own requests-per-minute budget."""
+
     scope = "partner"
 
+    def allow_request(self, request, view):
+        if isinstance(request.auth, PartnerKey):
+            self.rate = f"{request.auth.requests_per_minute}/min"
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
     def get_cache_key(self, request, view):
-        if not isinstance(request.auth, APIKey):
+        if not isinstance(request.auth, PartnerKey):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
 

@@ -1,8 +1,29 @@
+from datetime import UTC
+
+from django import forms
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 date-time; a time without offset is taken in the site's time zone (UTC)."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        try:
+            if result is not None:
+                result.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Date out of range.", code="invalid") from None
+        return result
+
+
+class BoundedIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class ArticleFilter(filters.FilterSet):
@@ -22,15 +43,35 @@ class ArticleFilter(filters.FilterSet):
         field_name="authors",
         help_text="An author slug.",
     )
-    q = filters.CharFilter(method="search", max_length=200, help_text="Words to search for.")
-    published_after = filters.IsoDateTimeFilter(
-        field_name="published_at", lookup_expr="gte", help_text="ISO 8601 date-time."
+    label = filters.CharFilter(
+        field_name="label",
+        lookup_expr="iexact",
+        max_length=30,
+        help_text='A kicker such as "Top" or "Analysis" (case-insensitive).',
     )
-    published_before = filters.IsoDateTimeFilter(
-        field_name="published_at", lookup_expr="lt", help_text="ISO 8601 date-time."
+    featured = filters.TypedChoiceFilter(
+        field_name="is_featured",
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        help_text="`true` for featured articles only, `false` for the others.",
     )
-    updated_since = filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
+    q = filters.CharFilter(
+        method="search", max_length=200, help_text="Words to search for (all must match)."
+    )
+    published_after = BoundedIsoDateTimeFilter(
+        field_name="published_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 date-time: published at or after it.",
+    )
+    published_before = BoundedIsoDateTimeFilter(
+        field_name="published_at",
+        lookup_expr="lt",
+        help_text="ISO 8601 date-time: published before it.",
+    )
+    updated_since = BoundedIsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 date-time: updated at or after it.",
     )
 
     class Meta:
@@ -55,4 +96,7 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
             raise ValidationError(
                 {name: [f"Unknown parameter. Accepted parameters: {allowed}."] for name in unknown}
             )
+        for name in accepted:
+            if len(request.query_params.getlist(name)) > 1 and name != "tag":
+                raise ValidationError({name: ["Give this parameter once."]})
         return super().filter_queryset(request, queryset, view)

@@ -1,13 +1,23 @@
+import re
+
 from rest_framework import serializers
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, RelatedLink
+
+RELATIVE_URL_ATTRIBUTE = re.compile(r'(?P<attr>\b(?:src|href))="(?P<path>/(?!/)[^"]*)"')
 
 
 class AbsoluteUrlMixin:
     def absolute(self, path: str) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+    def absolute_html(self, html: str) -> str:
+        """Make our own links and images in a body absolute, for partners' pages."""
+        return RELATIVE_URL_ATTRIBUTE.sub(
+            lambda m: f'{m["attr"]}="{self.absolute(m["path"])}"', html
+        )
 
 
 class CategorySummarySerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
@@ -113,13 +123,43 @@ class RelatedLinkSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
         return link.target.slug if link.target_id else None
 
 
-class ArticleDetailSerializer(ArticleListSerializer):
-    body_html = serializers.CharField(source="body")
-    related_links = serializers.SerializerMethodField()
+class ArticleWithBodySerializer(ArticleListSerializer):
+    """A list item with `body_html`, for `?include=body`."""
+
+    body_html = serializers.SerializerMethodField(
+        help_text="Sanitized HTML; our own links and images have absolute URLs."
+    )
 
     class Meta(ArticleListSerializer.Meta):
-        fields = [*ArticleListSerializer.Meta.fields, "body_html", "related_links"]
+        fields = [*ArticleListSerializer.Meta.fields, "body_html"]
+
+    def get_body_html(self, article) -> str:
+        return self.absolute_html(article.body)
+
+
+class ArticleDetailSerializer(ArticleWithBodySerializer):
+    related_links = serializers.SerializerMethodField()
+
+    class Meta(ArticleWithBodySerializer.Meta):
+        fields = [*ArticleWithBodySerializer.Meta.fields, "related_links"]
 
     def get_related_links(self, article) -> RelatedLinkSerializer(many=True):
         links = article.visible_related_links()
         return RelatedLinkSerializer(links, many=True, context=self.context).data
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One entry of the changes feed: an article that is live (again) or a tombstone."""
+
+    change = serializers.ChoiceField(choices=["updated", "withdrawn"])
+    id = serializers.IntegerField(help_text="The article's id.")
+    slug = serializers.CharField(help_text="The article's slug (as it was, for a tombstone).")
+    changed_at = serializers.DateTimeField()
+    reason = serializers.ChoiceField(
+        choices=["unpublished", "deleted"],
+        allow_null=True,
+        help_text="Why a withdrawn article left; null for updates.",
+    )
+    article = ArticleListSerializer(
+        allow_null=True, help_text="The live article; null if withdrawn."
+    )

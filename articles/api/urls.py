@@ -10,6 +10,7 @@ router = SimpleRouter()
 router.register("articles", views.ArticleViewSet, basename="article")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("tags", views.TagViewSet, basename="tag")
+router.register("changes", views.ChangeViewSet, basename="change")
 
 public = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
 

@@ -1,47 +1,147 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from django import forms
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
-from articles.api.filters import ArticleFilter
-from articles.api.pagination import ArticleCursorPagination
+from articles.api.changes import ChangesPagination
+from articles.api.filters import ArticleFilter, BoundedIsoDateTimeField
+from articles.api.pagination import KeysetPagination
 from articles.api.serializers import (
     ArticleDetailSerializer,
     ArticleListSerializer,
+    ArticleWithBodySerializer,
     CategorySerializer,
+    ChangeSerializer,
     TagSerializer,
 )
+from articles.freshness import last_modified
 from articles.models import Article, Category
 from articles.querysets import live_tags
 
+# Partners' own HTTP caches may reuse a response for a short while, then revalidate it cheaply
+# with ETag / Last-Modified. Shared caches must not store it: every response is tied to a key.
+CACHE_SECONDS = 30
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, for a human.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="400 only: messages per query parameter.",
+    )
+
+
+def error(description: str, example: dict) -> OpenApiResponse:
+    return OpenApiResponse(
+        ErrorSerializer,
+        description=description,
+        examples=[OpenApiExample(description, value=example, response_only=True)],
+    )
+
+
+ERRORS = {
+    401: error(
+        "Missing, wrong, revoked or expired key",
+        {"detail": 'An API key is required: send "Authorization: Api-Key <key>".'},
+    ),
+    429: error(
+        "Too many requests for this key; retry after the Retry-After header's seconds",
+        {"detail": "Request was throttled. Expected available in 12 seconds."},
+    ),
+}
+BAD_PARAMETER = error(
+    "A parameter is unknown or malformed",
+    {
+        "detail": "Invalid request parameters: page_size.",
+        "errors": {"page_size": ["Must be a whole number from 1 to 100."]},
+    },
+)
+NOT_FOUND = error("No live item with that slug", {"detail": "No Article matches the given query."})
+INCLUDE = OpenApiParameter(
+    "include",
+    OpenApiTypes.STR,
+    enum=["body"],
+    description="`body` adds `body_html` to every list item.",
+)
+
+
+class PartnerApiMixin:
+    """HTTP behaviour shared by every endpoint: validators, cache policy, Vary."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            response["Last-Modified"] = http_date(last_modified().timestamp())
+            patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+        else:
+            patch_cache_control(response, no_store=True)
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
 
 @extend_schema_view(
-    list=extend_schema(summary="Live articles, newest first"),
-    retrieve=extend_schema(summary="One live article with its body and related links"),
+    list=extend_schema(
+        summary="Live articles, newest first",
+        parameters=[INCLUDE],
+        responses={200: ArticleListSerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One live article with its body and related links",
+        responses={200: ArticleDetailSerializer, 404: NOT_FOUND, **ERRORS},
+    ),
 )
-class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     filterset_class = ArticleFilter
-    pagination_class = ArticleCursorPagination
-    accepted_query_params = ("cursor", "page_size")
+    pagination_class = KeysetPagination
+    accepted_query_params = ("cursor", "page_size", "ordering", "include")
 
     def get_queryset(self):
         if self.action == "retrieve":
             return Article.objects.live().for_detail()
+        if self.includes_body():
+            return Article.objects.live().for_listing().defer(None)
         return Article.objects.live().for_listing()
 
     def get_serializer_class(self):
         if self.action == "retrieve":
             return ArticleDetailSerializer
+        if self.includes_body():
+            return ArticleWithBodySerializer
         return ArticleListSerializer
 
     def get_filterset_class(self):
         return ArticleFilter if self.action == "list" else None
 
+    def includes_body(self) -> bool:
+        include = self.request.query_params.get("include") if self.request else None
+        if include not in (None, "body"):
+            raise ValidationError({"include": ["The only value accepted is `body`."]})
+        return include == "body"
+
 
 @extend_schema_view(
-    list=extend_schema(summary="Categories with their live article counts"),
-    retrieve=extend_schema(summary="One category with its live article count"),
+    list=extend_schema(
+        summary="Categories with their live article counts",
+        responses={200: CategorySerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One category with its live article count",
+        responses={200: CategorySerializer, 404: NOT_FOUND, **ERRORS},
+    ),
 )
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+class CategoryViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     serializer_class = CategorySerializer
     pagination_class = None
@@ -50,10 +150,74 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         return Category.objects.with_live_count()
 
 
-@extend_schema_view(list=extend_schema(summary="Tags in use by live articles, with counts"))
-class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        summary="Tags in use by live articles, with counts",
+        responses={200: TagSerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
+    )
+)
+class TagViewSet(PartnerApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TagSerializer
     pagination_class = None
 
     def get_queryset(self):
         return live_tags()
+
+
+class ChangesPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="Null once you are caught up.")
+    previous = serializers.URLField(
+        allow_null=True, help_text="Always null: the feed runs forward."
+    )
+    results = ChangeSerializer(many=True)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="What changed since a time: live articles to upsert, tombstones to remove",
+        description=(
+            "Oldest change first. `updated` entries carry the article as in the list endpoint; "
+            "`withdrawn` entries are tombstones for articles that were unpublished or deleted. "
+            "Walk `next` until it is null, remember the newest `changed_at`, and ask again "
+            "later with `since` set to it (entries at exactly `since` come again: apply them "
+            "idempotently)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                required=True,
+                description="ISO 8601 date-time: changes at or after it.",
+            ),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a response's `next`."),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description="1-100, default 20.", default=20
+            ),
+        ],
+        responses={200: ChangesPageSerializer, 400: BAD_PARAMETER, **ERRORS},
+    )
+)
+class ChangeViewSet(PartnerApiMixin, viewsets.GenericViewSet):
+    serializer_class = ChangeSerializer
+    pagination_class = None
+    accepted_query_params = ("since", "cursor", "page_size")
+
+    def get_queryset(self):
+        return Article.objects.none()  # the feed merges two sources itself; see changes.py
+
+    def list(self, request):
+        self.filter_queryset(self.get_queryset())  # rejects unknown parameters
+        since = self.parse_since(request.query_params.get("since"))
+        page_size = KeysetPagination().get_page_size(request)
+        changes, next_link = ChangesPagination(request, page_size).page(since)
+        results = ChangeSerializer(changes, many=True, context=self.get_serializer_context()).data
+        return Response({"next": next_link, "previous": None, "results": results})
+
+    @staticmethod
+    def parse_since(raw):
+        if raw is None:
+            raise ValidationError({"since": ["Required: an ISO 8601 date-time."]})
+        try:
+            return BoundedIsoDateTimeField().clean(raw)
+        except forms.ValidationError as exc:
+            raise ValidationError({"since": exc.messages}) from None

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework_api_key.models import APIKey
+
+from articles.models import PartnerKey
 
 
 class Command(BaseCommand):
@@ -12,7 +13,7 @@ class Command(BaseCommand):
         name = name.strip()
         if not name:
             raise CommandError("Give the key a non-empty NAME.")
-        api_key, key = APIKey.objects.create_key(name=name)
+        api_key, key = PartnerKey.objects.create_key(name=name)
         self.stdout.write(
             f"Issued API key {api_key.prefix}… for {name!r}. It is stored hashed and shown only once;\n"
             'send it as the header "Authorization: Api-Key <key>". Revoke it in the admin.'

@@ -1,0 +1,62 @@
+"""When did public content last change? The answer behind Last-Modified (and cache versions).
+
+Every save or delete of anything an article page or API response shows stamps a marker in the
+cache. A scheduled article going live changes nothing in the database at that moment, so the
+newest live `published_at` counts too. A missing marker (cold or failed cache) reads as "now":
+never a stale 304, at worst a full response.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+MARKER_KEY = "newsroom:content-changed-at"
+
+
+def mark_content_changed() -> None:
+    try:
+        cache.set(MARKER_KEY, timezone.now().timestamp(), None)
+    except Exception:
+        logger.warning("Cache unavailable: could not stamp a content change", exc_info=True)
+
+
+def content_changed_at() -> datetime:
+    now = timezone.now().timestamp()
+    try:
+        stamp = cache.get(MARKER_KEY)
+        if stamp is None:
+            cache.add(MARKER_KEY, now, None)
+            stamp = now
+    except Exception:
+        logger.warning("Cache unavailable: treating content as just changed", exc_info=True)
+        stamp = now
+    return datetime.fromtimestamp(stamp, tz=UTC)
+
+
+def last_modified() -> datetime:
+    from articles.models import Article
+
+    newest_live = (
+        Article.objects.live().order_by("-published_at").values_list("published_at", flat=True)
+    ).first()
+    changed = content_changed_at()
+    return max(changed, newest_live) if newest_live else changed
+
+
+def _on_change(sender, **kwargs):
+    mark_content_changed()
+
+
+def connect_signals() -> None:
+    from taggit.models import Tag, TaggedItem
+
+    from articles.models import Article, ArticleRedirect, Author, Category, RelatedLink
+
+    for model in (Article, Category, Author, RelatedLink, ArticleRedirect, Tag, TaggedItem):
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"fresh-save-{model.__name__}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"fresh-del-{model.__name__}")
+    m2m_changed.connect(_on_change, sender=Article.authors.through, dispatch_uid="fresh-authors")
