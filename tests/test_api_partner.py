@@ -230,7 +230,7 @@ def test_detail_body_has_absolute_urls_for_our_links_and_images(api_client, cate
 
 def test_changes_lists_updates_and_tombstones_in_order(api_client, category):
     start = timezone.now() - timedelta(seconds=1)
-    kept = make_article(slug="kept", category=category)
+    make_article(slug="kept", category=category)
     unpublished = make_article(slug="unpublished", category=category)
     deleted = make_article(slug="deleted", category=category)
     make_article(slug="draft", category=category, status=Article.Status.DRAFT)
