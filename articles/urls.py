@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from articles import feeds, views
+
+
+class UnicodeSlugConverter:
+    """Tag slugs may be unicode words and hyphens; nothing else reaches the database."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "articles"
 
@@ -9,8 +24,8 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("categories/<slug:slug>/", views.CategoryArticleListView.as_view(), name="category"),
     path("categories/<slug:slug>/feed/", feeds.CategoryFeed(), name="category_feed"),
-    path("tags/<str:slug>/", views.TagArticleListView.as_view(), name="tag"),
-    path("tags/<str:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
     path("authors/<slug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),

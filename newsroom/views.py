@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -52,3 +53,10 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('news-sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def not_found(request, exception):
+    """The API answers JSON even for addresses no route matches; the site, its 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found: no such API endpoint or item."}, status=404)
+    return defaults.page_not_found(request, exception)

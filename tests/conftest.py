@@ -49,3 +49,12 @@ def api_client(api_key):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key}")
     return client
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests import test_api_fuzz
+
+    if test_api_fuzz.runs["requests"]:
+        terminalreporter.write_line(
+            f"schemathesis: {test_api_fuzz.runs['requests']} generated API requests sent"
+        )

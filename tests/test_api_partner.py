@@ -422,3 +422,18 @@ def test_schema_documents_every_parameter_and_error():
     assert set(paths["/api/v1/articles/{slug}/"]["get"]["responses"]) >= {"200", "401", "404"}
     assert "since" in {p["name"] for p in paths["/api/v1/changes/"]["get"]["parameters"]}
     assert "ApiKeyAuth" in schema["components"]["securitySchemes"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/articles/a%00b/",
+        "/api/v1/articles/a.b/",
+        "/api/v1/nothing/",
+        "/api/v1/categories/%12/",
+    ],
+)
+def test_unroutable_api_addresses_answer_json_404(api_client, article, path):
+    response = api_client.get(path)
+    assert response.status_code == 404
+    assert response.json()["detail"]

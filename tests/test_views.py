@@ -239,3 +239,14 @@ def test_robots_txt_names_the_sitemaps(client, db):
     assert "Sitemap: http://testserver/sitemap.xml" in body
     assert "Sitemap: http://testserver/news-sitemap.xml" in body
     assert "Disallow: /admin/" in body
+
+
+@pytest.mark.parametrize("path", ["/tags/a%00b/", "/tags/%12/", "/tags/a.b/"])
+def test_tag_addresses_with_control_characters_answer_404(client, article, path):
+    assert client.get(path).status_code == 404
+
+
+def test_unicode_tag_pages_work(client, category):
+    make_article(category=category, tags=["日本"])
+    response = client.get("/tags/日本/")
+    assert response.status_code == 200

@@ -97,6 +97,9 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
                 {name: [f"Unknown parameter. Accepted parameters: {allowed}."] for name in unknown}
             )
         for name in accepted:
-            if len(request.query_params.getlist(name)) > 1 and name != "tag":
+            values = request.query_params.getlist(name)
+            if len(values) > 1 and name != "tag":
                 raise ValidationError({name: ["Give this parameter once."]})
+            if any(value == "" for value in values):
+                raise ValidationError({name: ["Empty value: give a value or leave it out."]})
         return super().filter_queryset(request, queryset, view)

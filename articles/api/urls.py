@@ -10,12 +10,12 @@ router = SimpleRouter()
 router.register("articles", views.ArticleViewSet, basename="article")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("tags", views.TagViewSet, basename="tag")
-router.register("changes", views.ChangeViewSet, basename="change")
 
 public = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
 
 urlpatterns = [
     *router.urls,
+    path("changes/", views.ChangesView.as_view(), name="changes"),
     path("schema/", SpectacularAPIView.as_view(**public), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **public), name="docs"),
 ]

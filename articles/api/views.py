@@ -9,7 +9,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -68,12 +68,46 @@ BAD_PARAMETER = error(
     },
 )
 NOT_FOUND = error("No live item with that slug", {"detail": "No Article matches the given query."})
-INCLUDE = OpenApiParameter(
-    "include",
-    OpenApiTypes.STR,
-    enum=["body"],
-    description="`body` adds `body_html` to every list item.",
-)
+SLUG = r"^[-a-zA-Z0-9_]+$"
+ARTICLE_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "include",
+        OpenApiTypes.STR,
+        enum=["body"],
+        description="`body` adds `body_html` to every list item.",
+    ),
+    OpenApiParameter(
+        "category",
+        {"type": "string", "pattern": SLUG},
+        description="A category slug; an unknown slug answers 400.",
+    ),
+    OpenApiParameter(
+        "author",
+        {"type": "string", "pattern": SLUG},
+        description="An author slug; an unknown slug answers 400.",
+    ),
+    OpenApiParameter(
+        "tag",
+        {"type": "array", "items": {"type": "string"}},
+        explode=True,
+        description="A tag slug, repeatable (articles with any of them); unknown slugs answer 400.",
+    ),
+    OpenApiParameter(
+        "featured",
+        {"type": "string", "enum": ["true", "false"]},
+        description="`true`: featured articles only; `false`: the others.",
+    ),
+    OpenApiParameter(
+        "label",
+        {"type": "string", "maxLength": 30},
+        description='A kicker such as "Top" or "Analysis" (case-insensitive).',
+    ),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": 200},
+        description="Words to search for in title, summary, body and tags (all must match).",
+    ),
+]
 
 
 class PartnerApiMixin:
@@ -93,7 +127,7 @@ class PartnerApiMixin:
 @extend_schema_view(
     list=extend_schema(
         summary="Live articles, newest first",
-        parameters=[INCLUDE],
+        parameters=ARTICLE_LIST_PARAMETERS,
         responses={200: ArticleListSerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
     ),
     retrieve=extend_schema(
@@ -103,6 +137,7 @@ class PartnerApiMixin:
 )
 class ArticleViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
+    lookup_value_regex = SLUG.strip("^$")
     filterset_class = ArticleFilter
     pagination_class = KeysetPagination
     accepted_query_params = ("cursor", "page_size", "ordering", "include")
@@ -143,6 +178,7 @@ class ArticleViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
 )
 class CategoryViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
+    lookup_value_regex = SLUG.strip("^$")
     serializer_class = CategorySerializer
     pagination_class = None
 
@@ -173,7 +209,7 @@ class ChangesPageSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(
+    get=extend_schema(
         summary="What changed since a time: live articles to upsert, tombstones to remove",
         description=(
             "Oldest change first. `updated` entries carry the article as in the list endpoint; "
@@ -197,7 +233,7 @@ class ChangesPageSerializer(serializers.Serializer):
         responses={200: ChangesPageSerializer, 400: BAD_PARAMETER, **ERRORS},
     )
 )
-class ChangeViewSet(PartnerApiMixin, viewsets.GenericViewSet):
+class ChangesView(PartnerApiMixin, generics.GenericAPIView):
     serializer_class = ChangeSerializer
     pagination_class = None
     accepted_query_params = ("since", "cursor", "page_size")
@@ -205,7 +241,7 @@ class ChangeViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return Article.objects.none()  # the feed merges two sources itself; see changes.py
 
-    def list(self, request):
+    def get(self, request):
         self.filter_queryset(self.get_queryset())  # rejects unknown parameters
         since = self.parse_since(request.query_params.get("since"))
         page_size = KeysetPagination().get_page_size(request)
