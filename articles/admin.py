@@ -1,11 +1,20 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django_prose_editor.widgets import AdminProseEditorWidget
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
+from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import (
     Article,
+    ArticleConflict,
     ArticleRedirect,
     ArticleWithdrawal,
     Author,
@@ -13,6 +22,18 @@ from articles.models import (
     PartnerKey,
     RelatedLink,
 )
+from articles.preview import make_preview_token
+from articles.services import (
+    article_publish,
+    article_schedule,
+    article_set_featured,
+    article_state,
+    article_submit_for_review,
+    article_unpublish,
+    can_publish,
+    describe_conflict,
+)
+from articles.views import render_preview
 
 # An address typed without a scheme is taken as https (Django 6's default, chosen now).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -65,28 +86,157 @@ class ArticleRedirectInline(admin.TabularInline):
         return False
 
 
+BODY_EDITOR = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "BulletList": True,
+        "OrderedList": True,
+        "Blockquote": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "Figure": True,
+        "Image": True,
+        "HardBreak": True,
+        "History": True,
+        "HTML": True,
+    }
+}
+WORKFLOW_ACTIONS = ("_submit_review", "_publish_now", "_schedule", "_unpublish")
+PUBLISHING_ACTIONS = {"_publish_now", "_schedule", "_unpublish"}
+
+
+class ArticleAdminForm(forms.ModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    take_over_slug = forms.BooleanField(
+        required=False,
+        label="Take over this address",
+        help_text="Only if the slug above used to belong to another article: its old address "
+        "will open this article instead.",
+    )
+    canonical_url = forms.URLField(
+        label="Canonical URL",
+        required=False,
+        assume_scheme="https",
+        help_text=Article._meta.get_field("canonical_url").help_text,
+    )
+    request = None  # set per request by ArticleAdmin.get_form
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "label",
+            "summary",
+            "body",
+            "category",
+            "tags",
+            "authors",
+            "is_featured",
+            "hero_image",
+            "hero_alt",
+            "hero_caption",
+            "hero_credit",
+            "published_at",
+            "seo_title",
+            "seo_description",
+            "canonical_url",
+        ]
+        widgets = {"body": AdminProseEditorWidget(config=BODY_EDITOR, preset="configurable")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.allow_slug_takeover = bool(cleaned.get("take_over_slug"))
+        action = workflow_action(self.request)
+        if action in PUBLISHING_ACTIONS and not can_publish(self.request.user):
+            raise forms.ValidationError("Only editors can publish, schedule or unpublish articles.")
+        if action == "_schedule":
+            at = cleaned.get("published_at")
+            if at is None or at <= timezone.now():
+                self.add_error("published_at", "To schedule, choose a time in the future.")
+        self.check_version(cleaned.get("expected_version"))
+        return cleaned
+
+    def check_version(self, expected):
+        if self.instance.pk is None or expected is None or self.is_revert():
+            return
+        # Locks the row until the admin's transaction ends, so no save can slip in between.
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is not None and current != expected:
+            raise forms.ValidationError(describe_conflict(self.instance, expected))
+
+    def is_revert(self) -> bool:
+        match = getattr(self.request, "resolver_match", None)
+        return bool(match and match.url_name == "articles_article_simple_history")
+
+
+def workflow_action(request) -> str | None:
+    if request is None or request.method != "POST":
+        return None
+    return next((action for action in WORKFLOW_ACTIONS if action in request.POST), None)
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Live"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "draft":
+                return queryset.filter(status=Article.Status.DRAFT)
+            case "review":
+                return queryset.filter(status=Article.Status.REVIEW)
+            case "scheduled":
+                return queryset.scheduled()
+            case "live":
+                return queryset.live()
+        return queryset
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "category", "status", "published_at", "is_live", "byline", "tag_list"]
-    list_filter = ["status", "is_featured", "category", "tags"]
+class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = ["thumbnail", "title", "category", "state", "published_at", "byline", "tag_list"]
+    list_display_links = ["title"]
+    list_filter = [StateFilter, "is_featured", "category", "tags"]
     list_select_related = ["category"]
     search_fields = ["title", "slug", "summary"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "authors"]
-    readonly_fields = ["first_published_at", "created_at", "updated_at", "version"]
     inlines = [RelatedLinkInline, ArticleRedirectInline]
     list_per_page = 50
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-
-    class Media:
-        css = {"all": ["admin_newsroom/article.css"]}
-
+    actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
+    history_list_display = ["status", "version"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "label", "summary", "body"]}),
+        (None, {"fields": ["title", "slug", "take_over_slug", "label", "summary", "body"]}),
         ("Filing", {"fields": ["category", "tags", "authors", "is_featured"]}),
-        ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
-        ("Publishing", {"fields": ["status", "published_at"]}),
+        (
+            "Hero image",
+            {"fields": ["hero_preview", "hero_image", "hero_alt", "hero_caption", "hero_credit"]},
+        ),
+        ("Publishing", {"fields": ["status", "published_at", "expected_version"]}),
         (
             "SEO and syndication",
             {"classes": ["collapse"], "fields": ["seo_title", "seo_description", "canonical_url"]},
@@ -100,12 +250,135 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["admin_newsroom/article.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags", "authors")
 
-    @admin.display(boolean=True, description="live")
-    def is_live(self, obj):
-        return obj.is_live
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["status", "hero_preview", "first_published_at", "created_at", "updated_at"]
+        fields.append("version")
+        if not can_publish(request.user):
+            fields.append("is_featured")
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        # Writers edit drafts and pieces in review; a published or scheduled article is the
+        # editors' to change.
+        if (
+            obj is not None
+            and obj.status == Article.Status.PUBLISHED
+            and not can_publish(request.user)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        profile = getattr(request.user, "author_profile", None)
+        if profile is not None:
+            initial.setdefault("authors", [profile.pk])
+        return initial
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.is_live else None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        code, label = article_state(obj) if obj else ("draft", "Draft")
+        context.update(
+            {
+                "state_code": code,
+                "state_label": label,
+                "can_publish": can_publish(request.user),
+                "preview_url": reverse("admin:articles_article_preview", args=[obj.pk])
+                if obj
+                else None,
+            }
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ArticleConflict as conflict:
+            # Rare: the version check in the form passed, then a save slipped in before ours.
+            messages.error(request, describe_conflict(conflict.article, conflict.expected_version))
+            return redirect(request.path)
+
+    def save_model(self, request, obj, form, change):
+        expected = form.cleaned_data.get("expected_version") if change else None
+        action = workflow_action(request)
+        if action == "_submit_review":
+            article_submit_for_review(article=obj, by=request.user, expected_version=expected)
+        elif action == "_publish_now":
+            article_publish(article=obj, by=request.user, expected_version=expected)
+        elif action == "_schedule":
+            article_schedule(
+                article=obj, by=request.user, at=obj.published_at, expected_version=expected
+            )
+        elif action == "_unpublish":
+            article_unpublish(article=obj, by=request.user, expected_version=expected)
+        else:
+            if obj.status == Article.Status.PUBLISHED and not can_publish(request.user):
+                raise PermissionDenied("Only editors can publish articles.")
+            obj.save(expected_version=expected)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        profile = getattr(request.user, "author_profile", None)
+        if profile and not article.authors.exists():
+            article.authors.add(profile)
+
+    def response_change(self, request, obj):
+        self.message_for_action(request, obj)
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_for_action(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def message_for_action(self, request, obj):
+        messages_by_action = {
+            "_submit_review": "submitted for review",
+            "_publish_now": "published: it is live now",
+            "_schedule": f"scheduled: it goes live {article_state(obj)[1][len('Scheduled for ') :]}",
+            "_unpublish": "unpublished: it is off the site and the API",
+        }
+        action = workflow_action(request)
+        if action in messages_by_action:
+            messages.info(request, f"“{obj}” {messages_by_action[action]}.")
+
+    # Columns
+
+    @admin.display(description="state", ordering="status")
+    def state(self, obj):
+        code, label = article_state(obj)
+        return format_html('<span class="state state--{}">{}</span>', code, label)
+
+    @admin.display(description="")
+    def thumbnail(self, obj):
+        if not obj.hero_image:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" width="64" height="36" class="thumb">', obj.hero_image.url
+        )
+
+    @admin.display(description="current image")
+    def hero_preview(self, obj):
+        if not obj or not obj.hero_image:
+            return "No image yet."
+        return format_html(
+            '<img src="{}" alt="{}" class="hero-preview">', obj.hero_image.url, obj.hero_alt
+        )
 
     @admin.display(description="authors")
     def byline(self, obj):
@@ -115,12 +388,55 @@ class ArticleAdmin(admin.ModelAdmin):
     def tag_list(self, obj):
         return ", ".join(tag.name for tag in obj.tags.all())
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        article = form.instance
-        profile = getattr(request.user, "author_profile", None)
-        if profile and not article.authors.exists():
-            article.authors.add(profile)
+    # Bulk actions, each through the same services as the buttons
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        articles = [a for a in queryset if not a.is_live]
+        for article in articles:
+            article_publish(article=article, by=request.user)
+        messages.info(request, f"Published {len(articles)} article(s).")
+
+    @admin.action(description="Unpublish selected articles", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        articles = list(queryset.filter(status=Article.Status.PUBLISHED))
+        for article in articles:
+            article_unpublish(article=article, by=request.user)
+        messages.info(request, f"Unpublished {len(articles)} article(s).")
+
+    @admin.action(description="Feature selected articles", permissions=["publish"])
+    def feature_selected(self, request, queryset):
+        for article in queryset:
+            article_set_featured(article=article, by=request.user, featured=True)
+
+    @admin.action(description="Stop featuring selected articles", permissions=["publish"])
+    def unfeature_selected(self, request, queryset):
+        for article in queryset:
+            article_set_featured(article=article, by=request.user, featured=False)
+
+    # Preview
+
+    def get_urls(self):
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="articles_article_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, object_id):
+        article = get_object_or_404(Article.objects.for_detail(), pk=object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        share = {
+            "share_url": request.build_absolute_uri(
+                reverse("articles:preview", args=[make_preview_token(article)])
+            ),
+            "share_version_url": request.build_absolute_uri(
+                reverse("articles:preview", args=[make_preview_token(article, pin_version=True)])
+            ),
+        }
+        return render_preview(request, article, extra_context=share)
 
 
 @admin.register(ArticleRedirect)

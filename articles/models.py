@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
+from articles.images import validate_hero_image
 from articles.querysets import ArticleQuerySet, CategoryQuerySet
 from articles.sanitize import sanitize_html
 
@@ -95,6 +97,8 @@ class Article(models.Model):
     hero_image = models.ImageField(
         upload_to="heroes/%Y/%m/",
         blank=True,
+        validators=[validate_hero_image],
+        help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.",
         width_field="hero_width",
         height_field="hero_height",
     )
@@ -131,9 +135,13 @@ class Article(models.Model):
     )
 
     objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=[authors], excluded_fields=["reading_time_minutes", "hero_width", "hero_height"]
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_live_idx"),
             models.Index(
@@ -146,7 +154,13 @@ class Article(models.Model):
         return self.title
 
     @transaction.atomic
-    def save(self, *args, **kwargs):
+    def save(self, *args, expected_version: int | None = None, **kwargs):
+        """Save; with expected_version, refuse (ArticleConflict) if someone saved in between."""
+        previous = None
+        if self.pk is not None and not self._state.adding:
+            previous = self._claim_next_version(expected_version)
+            if previous:
+                self.version = previous["version"]
         self.body = sanitize_html(self.body)
         self.reading_time_minutes = reading_time(self.body)
         if self.status == self.Status.PUBLISHED:
@@ -154,8 +168,9 @@ class Article(models.Model):
                 self.published_at = timezone.now()
             if self.first_published_at is None:
                 self.first_published_at = self.published_at
-        previous = self._stored_state()
         super().save(*args, **kwargs)
+        # Whatever redirect used this slug is spent: the address is this article's now.
+        ArticleRedirect.objects.filter(old_slug=self.slug).delete()
         if previous:
             self._record_slug_change(previous["slug"])
             if was_live(previous) and not self.is_live:
@@ -164,13 +179,21 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    # Set by a form where the editor explicitly chose to take over another article's old slug.
+    allow_slug_takeover = False
+
     def clean(self):
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError({"hero_alt": "Describe the image for readers who can't see it."})
         taken = ArticleRedirect.objects.filter(old_slug=self.slug)
         if self.pk:
             taken = taken.exclude(article_id=self.pk)
-        if self.slug and taken.exists():
+        if self.slug and not self.allow_slug_takeover and taken.exists():
             raise ValidationError(
-                {"slug": "This slug used to belong to another article and still redirects there."}
+                {
+                    "slug": "This address used to belong to another article and still redirects "
+                    "there. Choose another slug, or tick “take over this address”."
+                }
             )
 
     @property
@@ -208,19 +231,41 @@ class Article(models.Model):
             items += [MoreToRead(article=article) for article in fill]
         return items
 
-    def _stored_state(self) -> dict | None:
-        if self.pk is None:
+    def _claim_next_version(self, expected_version: int | None) -> dict | None:
+        """Bump the stored version and return the stored row as it was (with the new version).
+
+        The check and the bump are one UPDATE: of two concurrent saves from the same version,
+        exactly one matches the row, which then stays locked until this transaction ends.
+        """
+        rows = Article.objects.filter(pk=self.pk)
+        if expected_version is not None:
+            rows = rows.filter(version=expected_version)
+        if not rows.update(version=models.F("version") + 1):
+            if expected_version is not None:
+                raise ArticleConflict(self, expected_version)
             return None
-        return Article.objects.filter(pk=self.pk).values("slug", "status", "published_at").first()
+        return (
+            Article.objects.filter(pk=self.pk)
+            .values("version", "slug", "status", "published_at")
+            .first()
+        )
 
     def _record_slug_change(self, previous_slug: str) -> None:
         # A slug that was never public needs no redirect; one that was keeps working forever.
         # Redirects point at the article, not at a slug, so a→b→c chains collapse by design.
-        ArticleRedirect.objects.filter(old_slug=self.slug, article=self).delete()
         if previous_slug != self.slug and self.first_published_at:
             ArticleRedirect.objects.update_or_create(
                 old_slug=previous_slug, defaults={"article": self}
             )
+
+
+class ArticleConflict(Exception):
+    """Someone saved the article after the version this change started from."""
+
+    def __init__(self, article: "Article", expected_version: int):
+        self.article = article
+        self.expected_version = expected_version
+        super().__init__(f"Article {article.pk} changed since version {expected_version}.")
 
 
 def was_live(state: dict) -> bool:

@@ -14,6 +14,10 @@ class ArticleQuerySet(models.QuerySet):
         """The one visibility rule: published, and its publication time has come."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self) -> "ArticleQuerySet":
+        """Published for a time still to come: goes live by itself (the complement of live())."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def for_listing(self) -> "ArticleQuerySet":
         """What a card needs: category, tags and authors, in a fixed number of queries."""
         return (

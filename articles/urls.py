@@ -29,4 +29,5 @@ urlpatterns = [
     path("authors/<slug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("preview/<str:token>/", views.preview, name="preview"),
 ]

@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from articles.models import Article, ArticleRedirect, Author, Category
+from articles.preview import article_for_preview_token
 from articles.querysets import normalize_query
 
 
@@ -116,3 +119,25 @@ class SearchView(LiveArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.query, **kwargs)
+
+
+def render_preview(request, article, *, extra_context=None):
+    """The article exactly as its public page would show it, with a banner; never indexed or
+    cached."""
+    context = {
+        "article": article,
+        "more_to_read": article.more_to_read(),
+        "preview": True,
+        **(extra_context or {}),
+    }
+    response = TemplateResponse(request, "articles/article_detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)
+    return response
+
+
+def preview(request, token):
+    article = article_for_preview_token(token)
+    if article is None:
+        raise Http404("This preview link is invalid or has expired.")
+    return render_preview(request, article)

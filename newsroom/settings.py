@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "taggit",
+    "simple_history",
+    "django_prose_editor",
     "articles",
 ]
 
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -196,3 +199,4 @@ LOGGING = {
 
 # Editorial defaults.
 ARTICLES_PER_PAGE = 24
+PREVIEW_MAX_AGE = int(os.environ.get("NEWSROOM_PREVIEW_HOURS", "48")) * 3600

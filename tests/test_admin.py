@@ -32,7 +32,6 @@ def article_form(category, **overrides):
         "hero_alt": "Navy square",
         "hero_caption": "Caption",
         "hero_credit": "Photo by Us for Newsroom",
-        "status": "published",
         "published_at_0": now.strftime("%Y-%m-%d"),
         "published_at_1": now.strftime("%H:%M:%S"),
         "seo_title": "",
@@ -46,6 +45,7 @@ def article_form(category, **overrides):
         "redirects-INITIAL_FORMS": "0",
         "redirects-MIN_NUM_FORMS": "0",
         "redirects-MAX_NUM_FORMS": "0",
+        "_publish_now": "Publish now",
     }
     data.update(overrides)
     return data

@@ -42,7 +42,7 @@ def article_json_ld(context, article):
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article.summary,
-        "datePublished": article.published_at.isoformat(),
+        "datePublished": (article.published_at or article.created_at).isoformat(),
         "dateModified": article.updated_at.isoformat(),
         "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
         "articleSection": article.category.name,

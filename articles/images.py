@@ -1,0 +1,37 @@
+"""Hero image uploads: only real JPEG, PNG or WebP images within size and pixel limits."""
+
+from django.core.exceptions import ValidationError
+from PIL import Image, UnidentifiedImageError
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def validate_hero_image(file) -> None:
+    if getattr(file, "_committed", False):
+        return  # already stored: it was checked when it was uploaded
+    if file.size == 0:
+        raise ValidationError("The file is empty.")
+    if file.size > MAX_BYTES:
+        raise ValidationError(f"The image is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            # Check dimensions from the header before decoding anything: a decompression
+            # bomb is refused without being inflated.
+            if image.width * image.height > MAX_PIXELS:
+                raise ValidationError(
+                    f"The image has {image.width}×{image.height} pixels; "
+                    f"at most {MAX_PIXELS // 1_000_000} megapixels are accepted."
+                )
+            if image.format not in ALLOWED_FORMATS:
+                raise ValidationError("Upload a JPEG, PNG or WebP image.")
+            image.verify()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        raise ValidationError("This file is not a valid JPEG, PNG or WebP image.") from None
+    finally:
+        file.seek(position)

@@ -1,0 +1,118 @@
+"""Editorial workflow: draft → review → published (now or scheduled) → back to draft.
+
+Each transition checks the editor's permission itself, so no form, action or forged POST can
+skip it. Only holders of `articles.publish_article` may publish, schedule or unpublish.
+"""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+def can_publish(user: AbstractBaseUser) -> bool:
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def _require_publisher(user: AbstractBaseUser) -> None:
+    if not can_publish(user):
+        raise PermissionDenied("Only editors can publish, schedule or unpublish articles.")
+
+
+@transaction.atomic
+def article_submit_for_review(
+    *, article: Article, by: AbstractBaseUser, expected_version: int | None = None
+) -> Article:
+    if article.status == Article.Status.PUBLISHED:
+        _require_publisher(by)  # taking a live or scheduled piece off the site is unpublishing
+    article.status = Article.Status.REVIEW
+    article.save(expected_version=expected_version)
+    return article
+
+
+@transaction.atomic
+def article_publish(
+    *,
+    article: Article,
+    by: AbstractBaseUser,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Article:
+    """Publish now (at=None) or at a given time; a future time schedules the article."""
+    _require_publisher(by)
+    article.status = Article.Status.PUBLISHED
+    article.published_at = at or timezone.now()
+    article.save(expected_version=expected_version)
+    return article
+
+
+@transaction.atomic
+def article_schedule(
+    *,
+    article: Article,
+    by: AbstractBaseUser,
+    at: datetime | None,
+    expected_version: int | None = None,
+) -> Article:
+    if at is None or at <= timezone.now():
+        raise ValidationError(
+            {"published_at": "To schedule, choose a publication time in the future."}
+        )
+    return article_publish(article=article, by=by, at=at, expected_version=expected_version)
+
+
+@transaction.atomic
+def article_unpublish(
+    *, article: Article, by: AbstractBaseUser, expected_version: int | None = None
+) -> Article:
+    """Back to draft: gone from the site and the API at once."""
+    _require_publisher(by)
+    article.status = Article.Status.DRAFT
+    article.save(expected_version=expected_version)
+    return article
+
+
+def article_set_featured(*, article: Article, by: AbstractBaseUser, featured: bool) -> Article:
+    _require_publisher(by)
+    article.is_featured = featured
+    article.save()
+    return article
+
+
+def article_state(article: Article) -> tuple[str, str]:
+    """(code, label) for the admin's badges: draft, review, scheduled, live."""
+    if article.status == Article.Status.DRAFT:
+        return "draft", "Draft"
+    if article.status == Article.Status.REVIEW:
+        return "review", "In review"
+    if article.is_live:
+        return "live", "Live"
+    local = timezone.localtime(article.published_at)
+    return "scheduled", f"Scheduled for {local:%b %-d, %H:%M}"
+
+
+def describe_conflict(article: Article, expected_version: int) -> str:
+    """Who saved the article after `expected_version`, when, and which fields they changed."""
+    history = article.history.order_by("-history_date", "-history_id")
+    latest = history.first()
+    started_from = history.filter(version=expected_version).first()
+    who = "Someone"
+    when = ""
+    if latest is not None:
+        who = str(latest.history_user or "someone (no account recorded)")
+        when = f" at {timezone.localtime(latest.history_date):%Y-%m-%d %H:%M:%S}"
+    changed = []
+    if latest is not None and started_from is not None and latest.pk != started_from.pk:
+        changed = [change.field for change in latest.diff_against(started_from).changes]
+    what = f" They changed: {', '.join(changed)}." if changed else ""
+    return (
+        f"{who} saved this article{when}, after you opened it.{what} Your version was not saved "
+        "and is still in the form below: open the article again in a new tab to see theirs, "
+        "then bring over what you need and save."
+    )
