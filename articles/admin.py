@@ -97,6 +97,8 @@ BODY_EDITOR = {
         "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
         "Figure": True,
         "Image": True,
+        "Caption": True,
+        "ListItem": True,
         "HardBreak": True,
         "History": True,
         "HTML": True,
