@@ -316,7 +316,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
             return redirect(request.path)
 
     def save_model(self, request, obj, form, change):
-        expected = form.cleaned_data.get("expected_version") if change else None
+        # A restored revision is a deliberate overwrite: no version check.
+        checked = change and not form.is_revert()
+        expected = form.cleaned_data.get("expected_version") if checked else None
         action = workflow_action(request)
         if action == "_submit_review":
             article_submit_for_review(article=obj, by=request.user, expected_version=expected)

@@ -52,9 +52,10 @@ def api_client(api_key):
 
 
 def pytest_terminal_summary(terminalreporter):
-    from tests import test_api_fuzz
+    import sys
 
-    if test_api_fuzz.runs["requests"]:
+    test_api_fuzz = sys.modules.get("tests.test_api_fuzz")
+    if test_api_fuzz and test_api_fuzz.runs["requests"]:
         terminalreporter.write_line(
             f"schemathesis: {test_api_fuzz.runs['requests']} generated API requests sent"
         )

@@ -437,3 +437,9 @@ def test_unroutable_api_addresses_answer_json_404(api_client, article, path):
     response = api_client.get(path)
     assert response.status_code == 404
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("since", ["5252-01-26T18:29:25+17:34", "2024-01-01T00:00:00-23:59"])
+def test_unusual_but_valid_offsets_are_accepted(api_client, article, since):
+    assert api_client.get("/api/v1/changes/", {"since": since}).status_code == 200
+    assert api_client.get("/api/v1/articles/", {"updated_since": since}).status_code == 200

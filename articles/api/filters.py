@@ -14,12 +14,13 @@ class BoundedIsoDateTimeField(IsoDateTimeField):
 
     def to_python(self, value):
         result = super().to_python(value)
+        if result is None:
+            return None
         try:
-            if result is not None:
-                result.astimezone(UTC)
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
+            return result.astimezone(UTC)
         except OverflowError:
             raise forms.ValidationError("Date out of range.", code="invalid") from None
-        return result
 
 
 class BoundedIsoDateTimeFilter(filters.IsoDateTimeFilter):
