@@ -47,7 +47,8 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_total=Count("articles"))
+        queryset = super().get_queryset(request).annotate(article_total=Count("articles"))
+        return queryset.order_by(*Category._meta.ordering)  # GROUP BY drops Meta.ordering
 
     @admin.display(description="articles", ordering="article_total")
     def article_total(self, obj):

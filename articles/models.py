@@ -77,7 +77,9 @@ class Article(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The article's address: /articles/<slug>/."
+        max_length=200,
+        unique=True,
+        help_text="The last part of the article's address: /articles/this-slug/.",
     )
     summary = models.TextField(
         max_length=600, help_text="The standfirst: one or two sentences shown under the headline."
