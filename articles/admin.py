@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
+from taggit.models import Tag
 
 from articles.models import (
     Article,
@@ -23,6 +25,7 @@ from articles.models import (
     RelatedLink,
 )
 from articles.preview import make_preview_token
+from articles.querysets import normalize_query
 from articles.services import (
     article_publish,
     article_schedule,
@@ -255,13 +258,20 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["admin_newsroom/article.css"]}
+        js = ["admin_newsroom/tag-suggestions.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags", "authors")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"request": request})
+        # A subclass, not an attribute on the shared class: each request gets its own.
+        form = type(form.__name__, (form,), {"request": request})
+        if "tags" in form.base_fields:
+            widget = form.base_fields["tags"].widget
+            widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
+            widget.attrs["data-suggest-url"] = reverse("admin:articles_article_tag_suggestions")
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         fields = ["status", "hero_preview", "first_published_at", "created_at", "updated_at"]
@@ -422,12 +432,26 @@ class ArticleAdmin(SimpleHistoryAdmin):
     # Preview
 
     def get_urls(self):
-        preview = path(
-            "<path:object_id>/preview/",
-            self.admin_site.admin_view(self.preview_view),
-            name="articles_article_preview",
-        )
-        return [preview, *super().get_urls()]
+        own = [
+            path(
+                "tag-suggestions/",
+                self.admin_site.admin_view(self.tag_suggestions_view),
+                name="articles_article_tag_suggestions",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="articles_article_preview",
+            ),
+        ]
+        return [*own, *super().get_urls()]
+
+    def tag_suggestions_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        query = normalize_query(request.GET.get("q", ""))[:100]
+        names = Tag.objects.filter(name__istartswith=query).order_by("name") if query else []
+        return JsonResponse({"tags": [tag.name for tag in names[:10]]})
 
     def preview_view(self, request, object_id):
         article = get_object_or_404(Article.objects.for_detail(), pk=object_id)

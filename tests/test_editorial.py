@@ -450,3 +450,13 @@ def test_rich_text_editor_is_on_the_body_field(editor):
     html = logged_in(editor).get("/admin/articles/article/add/").content.decode()
     assert "data-django-prose-editor" in html
     assert "django_prose_editor/editor.js" in html
+
+
+def test_tag_suggestions_complete_the_word_being_typed(writer, client):
+    draft(tags=["energy", "economy", "ports"])
+    response = logged_in(writer).get("/admin/articles/article/tag-suggestions/", {"q": "e"})
+    assert response.json() == {"tags": ["economy", "energy"]}
+    assert logged_in(writer).get("/admin/articles/article/tag-suggestions/").json() == {"tags": []}
+    assert client.get("/admin/articles/article/tag-suggestions/?q=e").status_code == 302
+    form = logged_in(writer).get("/admin/articles/article/add/").content.decode()
+    assert 'data-suggest-url="/admin/articles/article/tag-suggestions/"' in form

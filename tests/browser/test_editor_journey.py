@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article
 from tests.factories import make_author, make_category
@@ -43,6 +44,7 @@ def test_writer_drafts_editor_previews_schedules_and_publishes(
     page, live_server, django_user_model, screenshots
 ):
     make_category(name="Markets", slug="markets")
+    Tag.objects.create(name="energy", slug="energy")
     writer = make_staff(django_user_model, "wendy", "Writers")
     make_author(name="Wendy Writer", slug="wendy-writer", user=writer)
     make_staff(django_user_model, "eddie", "Editors")
@@ -61,6 +63,10 @@ def test_writer_drafts_editor_previews_schedules_and_publishes(
     page.keyboard.press("Control+b")
     page.keyboard.type(".")
     choose_autocomplete(page, "category", "Markets")
+    page.locator("#id_tags").press_sequentially("ports, ene")
+    suggestion = page.locator("#tag-suggestions option").first
+    suggestion.wait_for(state="attached")
+    assert suggestion.get_attribute("value") == "ports, energy"
     page.fill("#id_tags", "ports, energy")
     page.fill("#id_related_links-0-url", "https://example.com/cranes")
     page.fill("#id_related_links-0-title", "The operator's announcement")
