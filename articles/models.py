@@ -17,6 +17,7 @@ from taggit.managers import TaggableManager
 
 from articles.images import validate_hero_image
 from articles.querysets import ArticleQuerySet, CategoryQuerySet
+from articles.renditions import build_renditions
 from articles.sanitize import sanitize_html
 
 WORDS_PER_MINUTE = 230
@@ -106,6 +107,7 @@ class Article(models.Model):
     )
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
     hero_alt = models.CharField(
         "hero alt text",
         max_length=250,
@@ -138,7 +140,8 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
     history = HistoricalRecords(
-        m2m_fields=[authors], excluded_fields=["reading_time_minutes", "hero_width", "hero_height"]
+        m2m_fields=[authors],
+        excluded_fields=["reading_time_minutes", "hero_width", "hero_height", "hero_renditions"],
     )
 
     class Meta:
@@ -165,6 +168,7 @@ class Article(models.Model):
                 self.version = previous["version"]
         self.body = sanitize_html(self.body)
         self.reading_time_minutes = reading_time(self.body)
+        self._refresh_renditions()
         if self.status == self.Status.PUBLISHED:
             if self.published_at is None:
                 self.published_at = timezone.now()
@@ -232,6 +236,33 @@ class Article(models.Model):
             )
             items += [MoreToRead(article=article) for article in fill]
         return items
+
+    def _refresh_renditions(self) -> None:
+        if not self.hero_image:
+            self.hero_renditions = {}
+        elif (
+            self.hero_renditions.get("source") != self.hero_image.name
+            or not self.hero_image._committed
+        ):
+            if not self.hero_image._committed:
+                # Store the upload first, so its final name is what the renditions record.
+                self.hero_image.save(self.hero_image.name, self.hero_image.file, save=False)
+            self.hero_renditions = build_renditions(self.hero_image)
+
+    def srcset(self, fmt: str) -> str:
+        return ", ".join(
+            f"{url} {width}w"
+            for width, _, url, _ in self.hero_renditions.get("formats", {}).get(fmt, [])
+        )
+
+    @property
+    def hero_fallback(self) -> dict | None:
+        """The largest JPEG rendition: feeds' enclosure and the <img> fallback."""
+        jpegs = self.hero_renditions.get("formats", {}).get("jpeg", [])
+        if not jpegs:
+            return None
+        width, height, url, size = jpegs[-1]
+        return {"width": width, "height": height, "url": url, "size": size}
 
     def _claim_next_version(self, expected_version: int | None) -> dict | None:
         """Bump the stored version and return the stored row as it was (with the new version).

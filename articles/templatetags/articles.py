@@ -12,6 +12,11 @@ register = template.Library()
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+@register.filter
+def srcset(article, fmt):
+    return article.srcset(fmt)
+
+
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path=None):
     request = context["request"]
