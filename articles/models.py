@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles.images import validate_hero_image
-from articles.querysets import ArticleQuerySet, CategoryQuerySet
+from articles.querysets import ArticleQuerySet, CategoryQuerySet, search_vector
 from articles.renditions import build_renditions
 from articles.sanitize import sanitize_html
 
@@ -130,6 +131,8 @@ class Article(models.Model):
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     reading_time_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
+    # PostgreSQL full-text search (GIN-indexed there); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     seo_title = models.CharField("SEO title", max_length=70, blank=True)
     seo_description = models.CharField("SEO description", max_length=160, blank=True)
     canonical_url = models.URLField(
@@ -141,7 +144,13 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[authors],
-        excluded_fields=["reading_time_minutes", "hero_width", "hero_height", "hero_renditions"],
+        excluded_fields=[
+            "reading_time_minutes",
+            "hero_width",
+            "hero_height",
+            "hero_renditions",
+            "search_vector",
+        ],
     )
 
     class Meta:
@@ -175,6 +184,7 @@ class Article(models.Model):
             if self.first_published_at is None:
                 self.first_published_at = self.published_at
         super().save(*args, **kwargs)
+        self.refresh_search_vector()
         # Whatever redirect used this slug is spent: the address is this article's now.
         ArticleRedirect.objects.filter(old_slug=self.slug).delete()
         if previous:
@@ -236,6 +246,12 @@ class Article(models.Model):
             )
             items += [MoreToRead(article=article) for article in fill]
         return items
+
+    def refresh_search_vector(self) -> None:
+        if connections[Article.objects.db].vendor != "postgresql":
+            return
+        tags = " ".join(self.tags.names()) if self.pk else ""
+        Article.objects.filter(pk=self.pk).update(search_vector=search_vector(tags))
 
     def _refresh_renditions(self) -> None:
         if not self.hero_image:

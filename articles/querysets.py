@@ -1,4 +1,5 @@
-from django.db import models
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections, models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -30,11 +31,19 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category").prefetch_related("tags", "authors")
 
     def search(self, query: str) -> "ArticleQuerySet":
-        terms = normalize_query(query).split()
-        if not terms:
+        """Full-text search, ranked, on PostgreSQL; every word as a substring elsewhere."""
+        text = normalize_query(query)
+        if not text:
             return self.none()
+        if connections[self.db].vendor == "postgresql":
+            search_query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+            return (
+                self.filter(search_vector=search_query)
+                .annotate(rank=SearchRank(models.F("search_vector"), search_query))
+                .order_by("-rank", "-published_at", "-id")
+            )
         matches = self
-        for term in terms[:10]:
+        for term in text.split()[:10]:
             matching_ids = self.model.objects.filter(
                 models.Q(title__icontains=term)
                 | models.Q(summary__icontains=term)
@@ -43,6 +52,21 @@ class ArticleQuerySet(models.QuerySet):
             ).values("pk")
             matches = matches.filter(pk__in=matching_ids)
         return matches
+
+
+SEARCH_CONFIG = "english"
+
+
+def search_vector(tag_names: str = "") -> SearchVector:
+    """What full-text search reads: headline first, then standfirst and tags, then the body."""
+    from django.db.models import Value
+
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector(Value(tag_names), weight="B", config=SEARCH_CONFIG)
+        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+    )
 
 
 class CategoryQuerySet(models.QuerySet):

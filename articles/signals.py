@@ -1,5 +1,6 @@
-from django.db.models.signals import post_delete
+from django.db.models.signals import m2m_changed, post_delete
 from django.dispatch import receiver
+from taggit.models import TaggedItem
 
 from articles.models import Article, ArticleWithdrawal
 
@@ -9,3 +10,10 @@ def record_deleted_live_article(sender, instance, **kwargs):
     # A signal, not delete(): the admin's bulk delete and queryset.delete() skip Model.delete().
     if instance.is_live:
         ArticleWithdrawal.record(instance, reason=ArticleWithdrawal.Reason.DELETED)
+
+
+@receiver(m2m_changed, sender=TaggedItem)
+def refresh_search_after_tagging(sender, instance, action, **kwargs):
+    # Tags are saved after the article (the admin saves them with the form's m2m data).
+    if isinstance(instance, Article) and action in {"post_add", "post_remove", "post_clear"}:
+        instance.refresh_search_vector()
