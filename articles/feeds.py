@@ -36,6 +36,15 @@ class LatestArticlesFeed(Feed):
     def item_author_name(self, item):
         return ", ".join(author.name for author in item.authors.all()) or None
 
+    def item_enclosure_url(self, item):
+        return item.hero_fallback["url"] if item.hero_fallback else None
+
+    def item_enclosure_length(self, item):
+        return item.hero_fallback["size"] if item.hero_fallback else None
+
+    def item_enclosure_mime_type(self, item):
+        return "image/jpeg" if item.hero_fallback else None
+
     def item_categories(self, item):
         return [item.category.name, *(tag.name for tag in item.tags.all())]
 

@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Category
+from articles.models import Article, Author, Category
+from articles.querysets import live_tags
 
 NEWS_WINDOW = timedelta(hours=48)
 
@@ -24,6 +26,24 @@ class CategorySitemap(Sitemap):
 
     def items(self):
         return Category.objects.all()
+
+
+class TagSitemap(Sitemap):
+    changefreq = "daily"
+    limit = 50000
+
+    def items(self):
+        return live_tags()
+
+    def location(self, item):
+        return reverse("articles:tag", kwargs={"slug": item.slug})
+
+
+class AuthorSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Author.objects.filter(articles__in=Article.objects.live()).distinct()
 
 
 class NewsSitemap(Sitemap):

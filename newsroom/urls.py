@@ -2,12 +2,22 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
-from django.views.static import serve
 
-from articles.sitemaps import ArticleSitemap, CategorySitemap, NewsSitemap
+from articles.sitemaps import (
+    ArticleSitemap,
+    AuthorSitemap,
+    CategorySitemap,
+    NewsSitemap,
+    TagSitemap,
+)
 from newsroom import views
 
-sitemaps = {"articles": ArticleSitemap, "categories": CategorySitemap}
+sitemaps = {
+    "articles": ArticleSitemap,
+    "categories": CategorySitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -32,9 +42,7 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns += [
-        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    ]
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", views.media, name="media")]
 
 handler404 = "newsroom.views.not_found"
 

@@ -1,10 +1,11 @@
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
-from django.views import defaults
+from django.views import defaults, static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -60,3 +61,8 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found: no such API endpoint or item."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def media(request, path):
+    """Uploaded media, for deployments without a front server or object store for it."""
+    return static.serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -63,5 +63,32 @@ def article_json_ld(context, article):
         "publisher": {"@type": "Organization", "name": context.get("site_name", "Newsroom")},
     }
     if article.hero_image:
-        data["image"] = [request.build_absolute_uri(article.hero_image.url)]
+        renditions = article.hero_renditions.get("formats", {}).get("jpeg", [])
+        urls = [url for _, _, url, _ in renditions] or [article.hero_image.url]
+        data["image"] = [request.build_absolute_uri(url) for url in urls]
     return json_ld(data)
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_json_ld(context, article):
+    request = context["request"]
+    trail = [
+        (context.get("site_name", "Newsroom"), "/"),
+        (article.category.name, article.category.get_absolute_url()),
+        (article.title, article.get_absolute_url()),
+    ]
+    return json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": position,
+                    "name": name,
+                    "item": request.build_absolute_uri(path),
+                }
+                for position, (name, path) in enumerate(trail, start=1)
+            ],
+        }
+    )

@@ -47,3 +47,18 @@ def screenshots():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nScreenshots: {SCREENSHOTS}")
     return SCREENSHOTS
+
+
+def full_page_screenshot(page, path):
+    """Scroll through the page first, so lazy images below the fold are in the picture."""
+    page.evaluate(
+        """async () => {
+            for (let y = 0; y < document.body.scrollHeight; y += 500) {
+                window.scrollTo(0, y);
+                await new Promise((resolve) => setTimeout(resolve, 30));
+            }
+            window.scrollTo(0, 0);
+        }"""
+    )
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=path, full_page=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
+from tests.browser.conftest import full_page_screenshot
 from tests.factories import make_author, make_category
 
 pytestmark = [
@@ -70,12 +71,12 @@ def test_writer_drafts_editor_previews_schedules_and_publishes(
     page.fill("#id_tags", "ports, energy")
     page.fill("#id_related_links-0-url", "https://example.com/cranes")
     page.fill("#id_related_links-0-title", "The operator's announcement")
-    page.screenshot(path=screenshots / "admin-change-form-writer.png", full_page=True)
+    full_page_screenshot(page, screenshots / "admin-change-form-writer.png")
     page.click("input[name=_submit_review]")
     page.wait_for_selector(".messagelist")
     assert "submitted for review" in page.inner_text(".messagelist")
     page.goto(f"{live_server.url}/admin/articles/article/")
-    page.screenshot(path=screenshots / "admin-change-list.png", full_page=True)
+    full_page_screenshot(page, screenshots / "admin-change-list.png")
 
     article = Article.objects.get(slug="port-cranes-go-electric")
     assert article.status == Article.Status.REVIEW
@@ -92,7 +93,7 @@ def test_writer_drafts_editor_previews_schedules_and_publishes(
     preview.wait_for_load_state()
     assert "Port cranes go electric" in preview.inner_text("h1")
     assert "Preview" in preview.inner_text(".preview-banner")
-    preview.screenshot(path=screenshots / "preview.png", full_page=True)
+    full_page_screenshot(preview, screenshots / "preview.png")
     preview.close()
 
     later = timezone.localtime(timezone.now() + timedelta(days=1))
@@ -104,7 +105,7 @@ def test_writer_drafts_editor_previews_schedules_and_publishes(
     assert page.request.get(f"{live_server.url}/articles/port-cranes-go-electric/").status == 404
 
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
-    page.screenshot(path=screenshots / "admin-change-form-editor.png", full_page=True)
+    full_page_screenshot(page, screenshots / "admin-change-form-editor.png")
     page.click("input[name=_publish_now]")
     page.wait_for_selector(".messagelist")
     assert "published" in page.inner_text(".messagelist")
@@ -113,4 +114,4 @@ def test_writer_drafts_editor_previews_schedules_and_publishes(
     page.goto(f"{live_server.url}/articles/port-cranes-go-electric/")
     assert page.inner_text("h1") == "Port cranes go electric"
     assert "The operator's announcement" in page.inner_text(".more-to-read")
-    page.screenshot(path=screenshots / "published-article.png", full_page=True)
+    full_page_screenshot(page, screenshots / "published-article.png")
