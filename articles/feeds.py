@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -14,6 +16,12 @@ class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
     title = "Newsroom: latest articles"
     description = "The newest articles from Newsroom."
+
+    def __call__(self, request, *args, **kwargs):
+        # One instance serves every request: work on a copy that knows this request.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
 
     def link(self):
         return reverse("articles:home")
@@ -37,7 +45,9 @@ class LatestArticlesFeed(Feed):
         return ", ".join(author.name for author in item.authors.all()) or None
 
     def item_enclosure_url(self, item):
-        return item.hero_fallback["url"] if item.hero_fallback else None
+        if not item.hero_fallback:
+            return None
+        return self.request.build_absolute_uri(item.hero_fallback["url"])
 
     def item_enclosure_length(self, item):
         return item.hero_fallback["size"] if item.hero_fallback else None
