@@ -7,6 +7,7 @@ never a stale 304, at worst a full response.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.core.cache import cache
@@ -37,14 +38,64 @@ def content_changed_at() -> datetime:
     return datetime.fromtimestamp(stamp, tz=UTC)
 
 
-def last_modified() -> datetime:
+# However long nothing changes, cached pages are rebuilt this often (time-windowed content
+# such as the news sitemap's 48 hours moves on by itself).
+MAX_TTL = 300
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state public content is in: valid until an edit or the next scheduled publication."""
+
+    version: str
+    last_modified: datetime
+    ttl: int
+
+
+def snapshot() -> Snapshot:
+    """One cache round trip or two when warm; two small indexed queries when content changed."""
     from articles.models import Article
 
+    marker = content_changed_at()
+    now = timezone.now()
+    key = f"newsroom:snapshot:{marker.timestamp()}"
+    try:
+        cached = cache.get(key)
+    except Exception:
+        cached = None
+    if cached is not None:
+        last_modified_ts, valid_until_ts = cached
+        if valid_until_ts > now.timestamp():
+            return Snapshot(
+                version=f"{marker.timestamp()}-{valid_until_ts}",
+                last_modified=datetime.fromtimestamp(last_modified_ts, tz=UTC),
+                ttl=max(1, int(valid_until_ts - now.timestamp())),
+            )
     newest_live = (
         Article.objects.live().order_by("-published_at").values_list("published_at", flat=True)
     ).first()
-    changed = content_changed_at()
-    return max(changed, newest_live) if newest_live else changed
+    next_scheduled = (
+        Article.objects.scheduled()
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    last_modified = max(marker, newest_live) if newest_live else marker
+    valid_until = now.timestamp() + MAX_TTL
+    if next_scheduled is not None:
+        valid_until = min(valid_until, next_scheduled.timestamp())
+    ttl = max(1, int(valid_until - now.timestamp()))
+    try:
+        cache.set(key, (last_modified.timestamp(), valid_until), ttl + 60)
+    except Exception:
+        logger.warning("Cache unavailable: freshness snapshot not stored", exc_info=True)
+    return Snapshot(
+        version=f"{marker.timestamp()}-{valid_until}", last_modified=last_modified, ttl=ttl
+    )
+
+
+def last_modified() -> datetime:
+    return snapshot().last_modified
 
 
 def _on_change(sender, **kwargs):

@@ -1,8 +1,11 @@
-from django.db.models.signals import m2m_changed, post_delete
+import contextlib
+
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import TaggedItem
 
-from articles.models import Article, ArticleWithdrawal
+from articles.models import Article, ArticleWithdrawal, PartnerKey
 
 
 @receiver(post_delete, sender=Article)
@@ -17,3 +20,11 @@ def refresh_search_after_tagging(sender, instance, action, **kwargs):
     # Tags are saved after the article (the admin saves them with the form's m2m data).
     if isinstance(instance, Article) and action in {"post_add", "post_remove", "post_clear"}:
         instance.refresh_search_vector()
+
+
+@receiver(post_save, sender=PartnerKey)
+@receiver(post_delete, sender=PartnerKey)
+def forget_cached_partner_key(sender, instance, **kwargs):
+    # A revoked, expired or re-rated key takes effect on the next request.
+    with contextlib.suppress(Exception):
+        cache.delete(PartnerKey.objects.cache_key(instance.prefix))

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    "articles.page_cache.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,6 +113,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Whole public pages are cached (and invalidated on every content change) unless switched off;
+# CACHE_URL=dummy:// switches off every cache at once, for measurements.
+PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
 CACHES = {
     "default": cache_config(
         os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "locmem://"

@@ -240,17 +240,17 @@ def test_tags_list_counts_live_use(api_client, category):
 @pytest.mark.parametrize(
     "url, budget",
     [
-        # key, page (+ tags, authors); every 200 also asks for the newest live publish time
-        # (Last-Modified)
+        # The key is cached after its first use. Each cold response reads the freshness
+        # snapshot (newest live, next scheduled: 2 queries), then: page (+ tags, authors)
         ("/api/v1/articles/", 5),
         ("/api/v1/articles/?page_size=100", 5),
         ("/api/v1/articles/?page_size=100&include=body", 5),
-        # key, article (+ tags, authors), related links (+ live targets, their tags, authors)
+        # snapshot, article (+ tags, authors), related links (+ live targets, tags, authors)
         ("/api/v1/articles/subject/", 9),
         ("/api/v1/categories/", 3),
         ("/api/v1/categories/markets/", 3),
         ("/api/v1/tags/", 3),
-        # key, updated articles (+ tags, authors), tombstones
+        # snapshot, updated articles (+ tags, authors), tombstones
         ("/api/v1/changes/?since=2000-01-01T00:00:00Z", 6),
         ("/api/v1/changes/?since=2000-01-01T00:00:00Z&page_size=100", 6),
     ],

@@ -19,10 +19,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 f'Malformed Authorization header: send "Authorization: {KEYWORD} <key>".'
             )
-        try:
-            partner_key = PartnerKey.objects.get_from_key(key)
-        except PartnerKey.DoesNotExist:
-            partner_key = None
+        partner_key = PartnerKey.objects.find(key)
         if partner_key is None or partner_key.has_expired:
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         partner_key.touch()

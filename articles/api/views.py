@@ -1,4 +1,8 @@
+import contextlib
+import hashlib
+
 from django import forms
+from django.core.cache import cache
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +28,7 @@ from articles.api.serializers import (
     ChangeSerializer,
     TagSerializer,
 )
-from articles.freshness import last_modified
+from articles.freshness import last_modified, snapshot
 from articles.models import Article, Category
 from articles.querysets import live_tags
 
@@ -111,7 +115,34 @@ ARTICLE_LIST_PARAMETERS = [
 
 
 class PartnerApiMixin:
-    """HTTP behaviour shared by every endpoint: validators, cache policy, Vary."""
+    """HTTP behaviour shared by every endpoint: response cache, validators, cache policy, Vary."""
+
+    def cached(self, request, build):
+        """The response data for this URL, from the cache while content has not changed."""
+        state = snapshot()
+        url = request.build_absolute_uri()
+        key = f"newsroom:api:{state.version}:{hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()}"
+        try:
+            data = cache.get(key)
+        except Exception:
+            data = None
+        if data is None:
+            data = build(request).data
+            with contextlib.suppress(Exception):
+                cache.set(key, data, state.ttl)
+        return Response(data)
+
+
+class CachedListMixin(PartnerApiMixin):
+    def list(self, request, *args, **kwargs):
+        return self.cached(request, lambda r: super(CachedListMixin, self).list(r, *args, **kwargs))
+
+
+class CachedRetrieveMixin(PartnerApiMixin):
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached(
+            request, lambda r: super(CachedRetrieveMixin, self).retrieve(r, *args, **kwargs)
+        )
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -135,7 +166,7 @@ class PartnerApiMixin:
         responses={200: ArticleDetailSerializer, 404: NOT_FOUND, **ERRORS},
     ),
 )
-class ArticleViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(CachedListMixin, CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG.strip("^$")
     filterset_class = ArticleFilter
@@ -176,7 +207,7 @@ class ArticleViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: CategorySerializer, 404: NOT_FOUND, **ERRORS},
     ),
 )
-class CategoryViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
+class CategoryViewSet(CachedListMixin, CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG.strip("^$")
     serializer_class = CategorySerializer
@@ -192,7 +223,7 @@ class CategoryViewSet(PartnerApiMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: TagSerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
     )
 )
-class TagViewSet(PartnerApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class TagViewSet(CachedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TagSerializer
     pagination_class = None
 
@@ -242,6 +273,9 @@ class ChangesView(PartnerApiMixin, generics.GenericAPIView):
         return Article.objects.none()  # the feed merges two sources itself; see changes.py
 
     def get(self, request):
+        return self.cached(request, self.changes)
+
+    def changes(self, request):
         self.filter_queryset(self.get_queryset())  # rejects unknown parameters
         since = self.parse_since(request.query_params.get("since"))
         page_size = KeysetPagination().get_page_size(request)

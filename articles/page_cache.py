@@ -1,0 +1,116 @@
+"""Whole-page caching for anonymous readers, invalidated by content changes and by time.
+
+Every key carries the freshness snapshot's version, which changes when an editor saves anything
+a page shows and when the next scheduled article goes live, so a cached page is never stale:
+nothing needs deleting, old entries simply stop being asked for and expire.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+from articles.freshness import snapshot
+
+logger = logging.getLogger(__name__)
+UNCACHED_PREFIXES = ("/admin/", "/preview/", "/api/", "/healthz", "/static/", "/media/")
+STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Last-Modified", "ETag")
+# A CDN in front may keep a page this long, then serve it stale while it fetches a new one.
+CDN_SECONDS = 5
+CDN_STALE_SECONDS = 10
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.cacheable_request(request):
+            response = self.get_response(request)
+            if request.session_cookie_present and not request.path.startswith("/api/"):
+                patch_cache_control(response, private=True)
+            return response
+
+        state = snapshot()
+        key = self.key(request, state.version)
+        hit = self.load(key)
+        if hit is not None:
+            return self.finish(hit, state)
+
+        response = self.get_response(request)
+        if self.cacheable_response(response):
+            response["Last-Modified"] = http_date(state.last_modified.timestamp())
+            response["ETag"] = (
+                f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+            )
+            self.store(key, response, state.ttl)
+            self.finish(response, state)
+        return response
+
+    @staticmethod
+    def cacheable_request(request) -> bool:
+        request.session_cookie_present = settings.SESSION_COOKIE_NAME in request.COOKIES
+        return (
+            settings.PAGE_CACHE
+            and request.method in ("GET", "HEAD")
+            and not request.session_cookie_present
+            and "HTTP_AUTHORIZATION" not in request.META
+            and not request.path.startswith(UNCACHED_PREFIXES)
+        )
+
+    @staticmethod
+    def cacheable_response(response) -> bool:
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in cache_control
+            and "no-cache" not in cache_control
+            and "no-store" not in cache_control
+        )
+
+    @staticmethod
+    def key(request, version: str) -> str:
+        # get_host() validates the Host header against ALLOWED_HOSTS before anything is served.
+        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+        return f"newsroom:page:{version}:{digest}"
+
+    @staticmethod
+    def load(key):
+        try:
+            entry = cache.get(key)
+        except Exception:
+            logger.warning("Cache unavailable: page served uncached", exc_info=True)
+            return None
+        if entry is None:
+            return None
+        status, headers, content = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    @staticmethod
+    def store(key, response, ttl: int) -> None:
+        headers = {name: response[name] for name in STORED_HEADERS if name in response}
+        try:
+            cache.set(key, (response.status_code, headers, response.content), ttl)
+        except Exception:
+            logger.warning("Cache unavailable: page not stored", exc_info=True)
+
+    @staticmethod
+    def finish(response, state):
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=min(CDN_SECONDS, state.ttl),
+            stale_while_revalidate=CDN_STALE_SECONDS,
+        )
+        return response
