@@ -1,24 +1,73 @@
+import contextlib
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from articles.freshness import snapshot
 from articles.models import Article, ArticleRedirect, Author, Category
 from articles.preview import article_for_preview_token
 from articles.querysets import normalize_query
+
+
+class CachedCountPaginator(Paginator):
+    """Counts a list once per content state instead of on every page of it."""
+
+    def __init__(self, *args, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        try:
+            count = cache.get(self.count_key)
+        except Exception:
+            count = None
+        if count is None:
+            count = super().count
+            with contextlib.suppress(Exception):
+                cache.set(self.count_key, count, snapshot().ttl)
+        return count
 
 
 class LiveArticlesMixin:
     """Every public list reads through Article.objects.live() with the card query plan."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
+    # Deep pages are capped rather than keyset-paginated: page 400 is ~9,600 articles back,
+    # further than readers page; search, feeds and the API reach the rest.
+    max_page = 400
     context_object_name = "articles"
 
     def get_queryset(self):
         return Article.objects.live().for_listing()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        params = self.request.GET.copy()
+        params.pop(self.page_kwarg, None)
+        signature = f"{self.request.path}?{params.urlencode()}"
+        digest = hashlib.md5(signature.encode(), usedforsecurity=False).hexdigest()
+        return CachedCountPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            count_key=f"newsroom:count:{snapshot().version}:{digest}",
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        page = self.request.GET.get(self.page_kwarg, "1")
+        if page.isdigit() and int(page) > self.max_page:
+            raise Http404(f"Lists stop at page {self.max_page}: use search to go further back.")
+        return super().paginate_queryset(queryset, page_size)
 
 
 class HomeView(LiveArticlesMixin, ListView):

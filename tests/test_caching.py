@@ -1,0 +1,165 @@
+"""Page and API caching: fast when warm, never stale, never for staff or previews."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles.models import Article, RelatedLink
+from articles.preview import make_preview_token
+from tests.factories import make_article, make_live_articles
+
+pytestmark = pytest.mark.django_db
+PAGES = ["/", "/articles/a-live-story/", "/categories/markets/", "/tags/economy/", "/feed/"]
+
+
+@pytest.mark.parametrize("url", PAGES + ["/sitemap-articles.xml", "/search/?q=live"])
+def test_warm_pages_are_served_without_queries(client, article, django_assert_num_queries, url):
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/articles/", "/api/v1/articles/a-live-story/", "/api/v1/categories/", "/api/v1/tags/"],
+)
+def test_warm_api_responses_need_no_queries(api_client, article, django_assert_num_queries, url):
+    assert api_client.get(url).status_code == 200
+    with django_assert_num_queries(0):
+        assert api_client.get(url).status_code == 200
+
+
+def test_an_edit_shows_at_once(client, article):
+    client.get("/articles/a-live-story/")
+    article.title = "A corrected headline"
+    article.save()
+    assert b"A corrected headline" in client.get("/articles/a-live-story/").content
+    assert b"A corrected headline" in client.get("/").content
+
+
+def test_unpublishing_removes_the_article_at_once(client, api_client, article):
+    for url in ["/", "/articles/a-live-story/", "/api/v1/articles/"]:
+        client.get(url)
+        api_client.get(url)
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert client.get("/articles/a-live-story/").status_code == 404
+    assert b"a-live-story" not in client.get("/").content
+    assert b"a-live-story" not in api_client.get("/api/v1/articles/").content
+
+
+def test_deleting_removes_the_article_at_once(client, article):
+    client.get("/")
+    article.delete()
+    assert b"a-live-story" not in client.get("/").content
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda a: setattr(a.category, "name", "Economy") or a.category.save(),
+        lambda a: a.tags.add("Economy"),
+        lambda a: RelatedLink.objects.create(
+            article=a, url="https://example.com/", title="Economy link"
+        ),
+        lambda a: a.authors.create(name="Economy Desk", slug="economy-desk"),
+    ],
+    ids=["category", "tag", "related-link", "author"],
+)
+def test_changes_to_what_a_page_shows_invalidate_it(client, article, change):
+    client.get("/articles/a-live-story/")
+    change(article)
+    assert b"Economy" in client.get("/articles/a-live-story/").content
+
+
+def test_a_scheduled_article_appears_at_its_time_though_nobody_saved(client, api_client, category):
+    make_article(slug="old", category=category)
+    at = timezone.now() + timedelta(minutes=30)
+    make_article(slug="scheduled", category=category, published_at=at)
+    assert b"/articles/scheduled/" not in client.get("/").content  # warm now
+    api_client.get("/api/v1/articles/")
+    with time_machine.travel(at + timedelta(seconds=1)):
+        assert b"/articles/scheduled/" in client.get("/").content
+        assert b"scheduled" in api_client.get("/api/v1/articles/").content
+
+
+def test_cache_lifetimes_stop_at_the_next_scheduled_publication(client, category):
+    make_article(slug="old", category=category)
+    make_article(category=category, published_at=timezone.now() + timedelta(seconds=3))
+    response = client.get("/")
+    s_maxage = int(re.search(r"s-maxage=(\d+)", response["Cache-Control"]).group(1))
+    assert s_maxage <= 3
+
+
+def test_public_pages_tell_cdns_how_long_to_keep_them(client, article):
+    cache_control = client.get("/").headers["Cache-Control"]
+    for part in ["public", "max-age=0", "s-maxage=5", "stale-while-revalidate=10"]:
+        assert part in cache_control
+
+
+def test_pages_revalidate_with_etag_and_last_modified(client, article):
+    first = client.get("/articles/a-live-story/")
+    assert first["ETag"] and first["Last-Modified"]
+    assert (
+        client.get("/articles/a-live-story/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    )
+    assert (
+        client.get(
+            "/articles/a-live-story/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+        ).status_code
+        == 304
+    )
+    article.summary = "Changed"
+    article.save()
+    assert (
+        client.get("/articles/a-live-story/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    )
+
+
+def test_staff_are_never_served_from_or_into_the_cache(staff_client, client, article):
+    client.get("/")  # warm for readers
+    assert "private" in staff_client.get("/")["Cache-Control"]
+    assert "private" in staff_client.get("/admin/")["Cache-Control"]
+
+
+def test_previews_are_never_cached(client, category):
+    draft = make_article(category=category, status=Article.Status.DRAFT, title="Draft one")
+    url = f"/preview/{make_preview_token(draft)}/"
+    client.get(url)
+    draft.title = "Draft two"
+    Article.objects.filter(pk=draft.pk).update(title="Draft two")  # no signal: proves no cache
+    assert b"Draft two" in client.get(url).content
+    assert "no-cache" in client.get(url)["Cache-Control"]
+
+
+def test_a_page_for_a_disallowed_host_is_refused_not_served(client, article, settings):
+    client.get("/")
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_lists_count_once_per_content_state(client, category, django_assert_num_queries):
+    make_live_articles(30, category=category)
+    client.get("/categories/markets/")
+    # Page 2 of the same list: no COUNT(*) again.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/categories/markets/?page=2")
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_deep_pages_are_capped_with_a_clear_404(client, article):
+    response = client.get("/categories/markets/?page=401")
+    assert response.status_code == 404
+
+
+def test_switching_caches_off_with_a_dummy_cache(client, article, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert client.get("/").status_code == 200
+    article.title = "Renamed without a signal"
+    Article.objects.filter(pk=article.pk).update(title="Renamed without a signal")
+    assert b"Renamed without a signal" in client.get("/").content
