@@ -7,10 +7,12 @@ never a stale 304, at worst a full response.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -18,7 +20,18 @@ logger = logging.getLogger(__name__)
 MARKER_KEY = "newsroom:content-changed-at"
 
 
+# Each process remembers the snapshot for a moment, sparing the shared cache a round trip per
+# request; a change made in this process forgets it at once, one made elsewhere within a second.
+LOCAL_SECONDS = 1.0
+_local = {"until": 0.0, "snapshot": None}
+
+
+def forget_local_snapshot() -> None:
+    _local["until"], _local["snapshot"] = 0.0, None
+
+
 def mark_content_changed() -> None:
+    forget_local_snapshot()
     try:
         cache.set(MARKER_KEY, timezone.now().timestamp(), None)
     except Exception:
@@ -52,8 +65,24 @@ class Snapshot:
     ttl: int
 
 
+def caching_enabled() -> bool:
+    """CACHE_URL=dummy:// turns off every cache layer, this process's own included."""
+    return not isinstance(caches["default"], DummyCache)
+
+
 def snapshot() -> Snapshot:
-    """One cache round trip or two when warm; two small indexed queries when content changed."""
+    now = time.time()
+    if not caching_enabled():
+        return _shared_snapshot()
+    if _local["snapshot"] is not None and now < _local["until"]:
+        return _local["snapshot"]
+    state = _shared_snapshot()
+    _local["snapshot"], _local["until"] = state, now + min(LOCAL_SECONDS, state.ttl)
+    return state
+
+
+def _shared_snapshot() -> Snapshot:
+    """Two cache round trips when warm; two small indexed queries after a change."""
     from articles.models import Article
 
     marker = content_changed_at()

@@ -201,6 +201,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
+# scripts/bench mounts its bare-Django ceiling view; never set in a deployment.
+BENCH = env_bool("NEWSROOM_BENCH", default=False)
+
 # Editorial defaults.
 ARTICLES_PER_PAGE = 24
 PREVIEW_MAX_AGE = int(os.environ.get("NEWSROOM_PREVIEW_HOURS", "48")) * 3600

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from articles.freshness import forget_local_snapshot
 from articles.models import PartnerKey
 from tests import factories
 
@@ -15,8 +16,10 @@ def fast_and_isolated(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    forget_local_snapshot()
     yield
     cache.clear()
+    forget_local_snapshot()
 
 
 @pytest.fixture
