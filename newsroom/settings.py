@@ -167,7 +167,6 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["articles.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["articles.api.authentication.HasPartnerKey"],
     "DEFAULT_THROTTLE_CLASSES": ["articles.api.authentication.PartnerKeyThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"partner": os.environ.get("NEWSROOM_API_RATE", "600/min")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["articles.api.filters.StrictFilterBackend"],
