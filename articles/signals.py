@@ -1,6 +1,3 @@
-import contextlib
-
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import TaggedItem
@@ -26,5 +23,4 @@ def refresh_search_after_tagging(sender, instance, action, **kwargs):
 @receiver(post_delete, sender=PartnerKey)
 def forget_cached_partner_key(sender, instance, **kwargs):
     # A revoked, expired or re-rated key takes effect on the next request.
-    with contextlib.suppress(Exception):
-        cache.delete(PartnerKey.objects.cache_key(instance.prefix))
+    PartnerKey.objects.forget(instance.prefix)

@@ -26,7 +26,7 @@ def cache_config(url: str) -> dict:
     scheme = urlsplit(url).scheme
     if scheme in {"redis", "rediss", "unix"}:
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "newsroom",
         }

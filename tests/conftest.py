@@ -15,11 +15,20 @@ def fast_and_isolated(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    cache.clear()
-    forget_local_snapshot()
+    forget_local_state()
     yield
+    forget_local_state()
+
+
+def forget_local_state():
+    from articles.api.views import LOCAL_RESPONSES
+    from articles.models import PartnerKey, _touched
+
     cache.clear()
     forget_local_snapshot()
+    LOCAL_RESPONSES.entries.clear()
+    PartnerKey.objects._local.clear()
+    _touched.clear()
 
 
 @pytest.fixture

@@ -28,9 +28,12 @@ from articles.api.serializers import (
     ChangeSerializer,
     TagSerializer,
 )
-from articles.freshness import last_modified, snapshot
+from articles.freshness import caching_enabled, last_modified, snapshot
 from articles.models import Article, Category
+from articles.page_cache import LocalPages
 from articles.querysets import live_tags
+
+LOCAL_RESPONSES = LocalPages()
 
 # Partners' own HTTP caches may reuse a response for a short while, then revalidate it cheaply
 # with ETag / Last-Modified. Shared caches must not store it: every response is tied to a key.
@@ -119,17 +122,22 @@ class PartnerApiMixin:
 
     def cached(self, request, build):
         """The response data for this URL, from the cache while content has not changed."""
+        if not caching_enabled():
+            return Response(build(request).data)
         state = snapshot()
         url = request.build_absolute_uri()
         key = f"newsroom:api:{state.version}:{hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()}"
-        try:
-            data = cache.get(key)
-        except Exception:
-            data = None
+        data = LOCAL_RESPONSES.get(key)
         if data is None:
-            data = build(request).data
-            with contextlib.suppress(Exception):
-                cache.set(key, data, state.ttl)
+            try:
+                data = cache.get(key)
+            except Exception:
+                data = None
+            if data is None:
+                data = build(request).data
+                with contextlib.suppress(Exception):
+                    cache.set(key, data, state.ttl)
+            LOCAL_RESPONSES.put(key, data)
         return Response(data)
 
 
