@@ -54,3 +54,18 @@ def make_live_articles(count: int, *, category=None, tags=("news", "world"), **o
 
 def make_related_link(article, **overrides) -> RelatedLink:
     return RelatedLink.objects.create(article=article, **overrides)
+
+
+def inline_management(*, related_links: int = 0) -> dict:
+    """The management forms the article admin's two inlines expect in every POST."""
+    data = {}
+    for prefix, total, maximum in (("related_links", related_links, 1000), ("redirects", 0, 0)):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(total),
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": str(maximum),
+            }
+        )
+    return data

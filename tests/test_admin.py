@@ -5,7 +5,13 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, RelatedLink
-from tests.factories import make_article, make_author, make_category, make_live_articles
+from tests.factories import (
+    inline_management,
+    make_article,
+    make_author,
+    make_category,
+    make_live_articles,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,14 +43,7 @@ def article_form(category, **overrides):
         "seo_title": "",
         "seo_description": "",
         "canonical_url": "",
-        "related_links-TOTAL_FORMS": "2",
-        "related_links-INITIAL_FORMS": "0",
-        "related_links-MIN_NUM_FORMS": "0",
-        "related_links-MAX_NUM_FORMS": "1000",
-        "redirects-TOTAL_FORMS": "0",
-        "redirects-INITIAL_FORMS": "0",
-        "redirects-MIN_NUM_FORMS": "0",
-        "redirects-MAX_NUM_FORMS": "0",
+        **inline_management(related_links=2),
         "_publish_now": "Publish now",
     }
     data.update(overrides)

@@ -15,7 +15,7 @@ from PIL import Image
 from articles.models import Article, ArticleConflict, ArticleRedirect
 from articles.preview import make_preview_token
 from articles.services import article_publish, article_unpublish
-from tests.factories import make_article, make_author, make_category
+from tests.factories import inline_management, make_article, make_author, make_category
 
 pytestmark = pytest.mark.django_db
 
@@ -64,14 +64,7 @@ def form_data(article, **overrides):
         "seo_description": "",
         "canonical_url": "",
         "expected_version": article.version,
-        "related_links-TOTAL_FORMS": "0",
-        "related_links-INITIAL_FORMS": "0",
-        "related_links-MIN_NUM_FORMS": "0",
-        "related_links-MAX_NUM_FORMS": "1000",
-        "redirects-TOTAL_FORMS": "0",
-        "redirects-INITIAL_FORMS": "0",
-        "redirects-MIN_NUM_FORMS": "0",
-        "redirects-MAX_NUM_FORMS": "0",
+        **inline_management(),
     }
     data.update(overrides)
     return data
