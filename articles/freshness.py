@@ -132,11 +132,18 @@ def _on_change(sender, **kwargs):
 
 
 def connect_signals() -> None:
-    from taggit.models import Tag, TaggedItem
+    from taggit.models import Tag
 
-    from articles.models import Article, ArticleRedirect, Author, Category, RelatedLink
+    from articles.models import (
+        Article,
+        ArticleRedirect,
+        Author,
+        Category,
+        RelatedLink,
+        TaggedArticle,
+    )
 
-    for model in (Article, Category, Author, RelatedLink, ArticleRedirect, Tag, TaggedItem):
+    for model in (Article, Category, Author, RelatedLink, ArticleRedirect, Tag, TaggedArticle):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"fresh-save-{model.__name__}")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"fresh-del-{model.__name__}")
     m2m_changed.connect(_on_change, sender=Article.authors.through, dispatch_uid="fresh-authors")

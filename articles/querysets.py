@@ -92,10 +92,8 @@ def live_tags():
 
     return (
         Tag.objects.filter(
-            taggit_taggeditem_items__content_type__app_label=Article._meta.app_label,
-            taggit_taggeditem_items__content_type__model=Article._meta.model_name,
-            taggit_taggeditem_items__object_id__in=Article.objects.live().values("pk"),
+            articles_taggedarticle_items__content_object__in=Article.objects.live().values("pk")
         )
-        .annotate(article_count=Count("taggit_taggeditem_items"))
+        .annotate(article_count=Count("articles_taggedarticle_items"))
         .order_by("name")
     )

@@ -1,8 +1,7 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
-from taggit.models import TaggedItem
 
-from articles.models import Article, ArticleWithdrawal, PartnerKey
+from articles.models import Article, ArticleWithdrawal, PartnerKey, TaggedArticle
 
 
 @receiver(post_delete, sender=Article)
@@ -12,7 +11,7 @@ def record_deleted_live_article(sender, instance, **kwargs):
         ArticleWithdrawal.record(instance, reason=ArticleWithdrawal.Reason.DELETED)
 
 
-@receiver(m2m_changed, sender=TaggedItem)
+@receiver(m2m_changed, sender=TaggedArticle)
 def refresh_search_after_tagging(sender, instance, action, **kwargs):
     # Tags are saved after the article (the admin saves them with the form's m2m data).
     if isinstance(instance, Article) and action in {"post_add", "post_remove", "post_clear"}:

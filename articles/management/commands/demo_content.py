@@ -3,17 +3,16 @@ import io
 import random
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from articles import demo
-from articles.models import Article, Author, Category, RelatedLink
+from articles.models import Article, Author, Category, RelatedLink, TaggedArticle
 from articles.querysets import search_vector
 from articles.sanitize import sanitize_html
 
@@ -136,7 +135,6 @@ class Command(BaseCommand):
         body = sanitize_html(demo.article_body(0))
         now = timezone.now()
         rng = random.Random(start)
-        content_type = ContentType.objects.get_for_model(Article)
         author_links = Article.authors.through
         for batch_start in range(0, count, BATCH_SIZE):
             numbers = range(start + batch_start, start + min(batch_start + BATCH_SIZE, count))
@@ -147,8 +145,8 @@ class Command(BaseCommand):
                 author_links(article_id=a.pk, author_id=authors[a.pk % len(authors)].pk)
                 for a in batch
             )
-            TaggedItem.objects.bulk_create(
-                TaggedItem(content_type=content_type, object_id=a.pk, tag=tag)
+            TaggedArticle.objects.bulk_create(
+                TaggedArticle(content_object_id=a.pk, tag=tag)
                 for a in batch
                 for tag in rng.sample(tags, 3)
             )
