@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
+from django.db import DatabaseError
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -76,7 +77,14 @@ def snapshot() -> Snapshot:
         return _shared_snapshot()
     if _local["snapshot"] is not None and now < _local["until"]:
         return _local["snapshot"]
-    state = _shared_snapshot()
+    try:
+        state = _shared_snapshot()
+    except DatabaseError:
+        if _local["snapshot"] is None:
+            raise
+        # Database outage: keep serving what is cached under the last known state.
+        logger.error("Database unavailable: serving cached pages of the last known state")
+        return _local["snapshot"]
     _local["snapshot"], _local["until"] = state, now + min(LOCAL_SECONDS, state.ttl)
     return state
 

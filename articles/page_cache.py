@@ -12,6 +12,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
@@ -62,7 +63,10 @@ class PublicPageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
 
-        state = snapshot()
+        try:
+            state = snapshot()
+        except DatabaseError:
+            return self.get_response(request)  # nothing cached to fall back on: the view says 503
         key = self.key(request, state.version)
         hit = self.load(key)
         if hit is not None:

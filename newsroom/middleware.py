@@ -1,0 +1,34 @@
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.template.response import SimpleTemplateResponse
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """A database outage answers a clear 503 (JSON under /api/), not a 500 with a stack trace.
+    Pages already in the cache are still served: the page cache sits in front of this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable: %s", exception)
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": "The service is temporarily unavailable; try again shortly."},
+                status=503,
+            )
+        else:
+            response = SimpleTemplateResponse("503.html", status=503).render()
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
