@@ -274,8 +274,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["status", "hero_preview", "first_published_at", "created_at", "updated_at"]
-        fields.append("version")
+        fields = [
+            "status",
+            "hero_preview",
+            "first_published_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
         if not can_publish(request.user):
             fields.append("is_featured")
         return fields

@@ -219,11 +219,7 @@ class Article(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        return is_live_state(self.status, self.published_at)
 
     @property
     def first_tag(self):
@@ -322,13 +318,18 @@ class ArticleConflict(Exception):
         super().__init__(f"Article {article.pk} changed since version {expected_version}.")
 
 
+def is_live_state(status: str, published_at) -> bool:
+    """ArticleQuerySet.live()'s rule for one row already in memory (badges, tombstones)."""
+    return (
+        status == Article.Status.PUBLISHED
+        and published_at is not None
+        and published_at <= timezone.now()
+    )
+
+
 def was_live(state: dict) -> bool:
     """Whether a stored row (status, published_at) was live a moment ago."""
-    return (
-        state["status"] == Article.Status.PUBLISHED
-        and state["published_at"] is not None
-        and state["published_at"] <= timezone.now()
-    )
+    return is_live_state(state["status"], state["published_at"])
 
 
 def reading_time(html: str) -> int:
