@@ -10,7 +10,7 @@ from articles.sitemaps import (
     NewsSitemap,
     TagSitemap,
 )
-from newsroom import views
+from newsroom import accounts, views
 
 sitemaps = {
     "articles": ArticleSitemap,
@@ -20,6 +20,7 @@ sitemaps = {
 }
 
 urlpatterns = [
+    *accounts.urlpatterns,
     path("admin/", admin.site.urls),
     path("api/v1/", include("articles.api.urls")),
     path("healthz", views.healthz, name="healthz"),

@@ -1,9 +1,11 @@
 import logging
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views import defaults, static
 from django.views.decorators.cache import never_cache
@@ -66,3 +68,15 @@ def not_found(request, exception):
 def media(request, path):
     """Uploaded media, for deployments without a front server or object store for it."""
     return static.serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def login_locked_out(request, response, credentials):
+    """django-axes' answer once a username or address has too many failed sign-ins. The same
+    for any username, existing or not, so it tells an attacker nothing about accounts."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Too many failed sign-ins",
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": round(settings.AXES_COOLOFF_TIME * 60),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

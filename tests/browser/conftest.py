@@ -33,13 +33,27 @@ def browser():
         browser.close()
 
 
+def watch_csp_violations(page):
+    """Collect the browser's Content-Security-Policy refusals: a page that needs one is broken."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
+    return violations
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = watch_csp_violations(page)
     yield page
     context.close()
+    assert violations == [], f"Content-Security-Policy refused: {violations}"
 
 
 @pytest.fixture(scope="session")
