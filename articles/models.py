@@ -462,6 +462,10 @@ class ArticleWithdrawal(models.Model):
         return cls.objects.create(article_id=article.pk, slug=article.slug, reason=reason)
 
 
+# djangorestframework-api-key's keys: an 8-character prefix, a dot, a 32-character secret.
+KEY_SHAPE = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
+
+
 class PartnerKeyManager(BaseAPIKeyManager):
     CACHE_SECONDS = 60
     # This process also remembers a key for a second; saving a key forgets it everywhere
@@ -484,6 +488,8 @@ class PartnerKeyManager(BaseAPIKeyManager):
         """The usable key matching `key`, from the caches when possible (saves drop it there)."""
         from django.core.cache import cache
 
+        if not KEY_SHAPE.fullmatch(key):  # garbage never reaches the caches or the database
+            return None
         prefix = key.partition(".")[0]
         now = time.time()
         remembered = self._local.get(prefix)

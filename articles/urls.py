@@ -1,4 +1,5 @@
 from django.urls import path, register_converter
+from django.views.decorators.http import require_safe
 
 from articles import feeds, views
 
@@ -23,11 +24,11 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("categories/<slug:slug>/", views.CategoryArticleListView.as_view(), name="category"),
-    path("categories/<slug:slug>/feed/", feeds.CategoryFeed(), name="category_feed"),
+    path("categories/<slug:slug>/feed/", require_safe(feeds.CategoryFeed()), name="category_feed"),
     path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
-    path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("tags/<uslug:slug>/feed/", require_safe(feeds.TagFeed()), name="tag_feed"),
     path("authors/<slug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/", require_safe(feeds.LatestArticlesFeed()), name="feed"),
     path("preview/<str:token>/", views.preview, name="preview"),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -185,6 +186,7 @@ def render_preview(request, article, *, extra_context=None):
     return response
 
 
+@require_safe
 def preview(request, token):
     article = article_for_preview_token(token)
     if article is None:

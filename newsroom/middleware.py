@@ -47,3 +47,20 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if request.path_info.startswith(self.inline_style_prefixes):
             parts.update = {**(parts.update or {}), "style-src": [UNSAFE_INLINE]}
         return parts
+
+
+class ExplainRefusedMethodMiddleware:
+    """Django's views refuse an unsupported method with an empty 405; say what to use instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            allowed = response.get("Allow", "GET, HEAD")
+            response.content = f"{request.method} is not allowed here. Allowed: {allowed}.\n"
+            response["Content-Type"] = "text/plain; charset=utf-8"
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+        return response

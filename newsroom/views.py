@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import defaults, static
@@ -66,8 +66,14 @@ def not_found(request, exception):
 
 
 def media(request, path):
-    """Uploaded media, for deployments without a front server or object store for it."""
-    return static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    """Uploaded media, for deployments without a front server or object store for it.
+    Served sandboxed: even a file that slipped past upload checks can't run script here."""
+    try:
+        response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:  # a name the filesystem refuses, e.g. longer than it allows
+        raise Http404("No such file.") from None
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def login_locked_out(request, response, credentials):

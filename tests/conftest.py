@@ -74,3 +74,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"schemathesis: {test_api_fuzz.runs['requests']} generated API requests sent"
         )
+    test_hostile = sys.modules.get("tests.test_hostile")
+    if test_hostile and test_hostile.runs["requests"]:
+        terminalreporter.write_line(
+            f"hostile table: {test_hostile.runs['requests']} requests sent, "
+            f"{test_hostile.runs['5xx']} answered 5xx"
+        )

@@ -11,7 +11,13 @@ router.register("articles", views.ArticleViewSet, basename="article")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("tags", views.TagViewSet, basename="tag")
 
-public = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}
+# Schema and docs are public; read-only like the rest (no OPTIONS: the docs page can't render it).
+public = {
+    "authentication_classes": [],
+    "permission_classes": [],
+    "throttle_classes": [],
+    "http_method_names": ["get", "head"],
+}
 
 urlpatterns = [
     *router.urls,
