@@ -8,5 +8,5 @@ def site(request):
     """The site name and the category menu, queried only when a template uses it."""
     return {
         "site_name": settings.SITE_NAME,
-        "menu_categories": SimpleLazyObject(lambda: list(Category.objects.all())),
+        "menu_categories": SimpleLazyObject(lambda: list(Category.objects.public())),
     }

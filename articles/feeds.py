@@ -61,7 +61,7 @@ class LatestArticlesFeed(Feed):
 
 class CategoryFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Category, slug=slug)
+        return get_object_or_404(Category.objects.public(), slug=slug)
 
     def title(self, obj):
         return f"Newsroom: {obj.name}"

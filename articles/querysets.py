@@ -1,6 +1,6 @@
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -70,6 +70,13 @@ def search_vector(tag_names: str = "") -> SearchVector:
 
 
 class CategoryQuerySet(models.QuerySet):
+    def public(self) -> "CategoryQuerySet":
+        """Categories readers may see: those with a live article. A section prepared for an
+        embargoed story stays out of menus, sitemaps and the API until the story goes live."""
+        from articles.models import Article
+
+        return self.filter(Exists(Article.objects.live().filter(category=OuterRef("pk"))))
+
     def with_live_count(self) -> "CategoryQuerySet":
         from articles.models import Article
 

@@ -25,7 +25,7 @@ class CategorySitemap(Sitemap):
     changefreq = "hourly"
 
     def items(self):
-        return Category.objects.all()
+        return Category.objects.public()
 
 
 class TagSitemap(Sitemap):

@@ -117,7 +117,7 @@ class CategoryArticleListView(LiveArticlesMixin, ListView):
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
-        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        self.category = get_object_or_404(Category.objects.public(), slug=self.kwargs["slug"])
         return super().get_queryset().filter(category=self.category)
 
     def get_context_data(self, **kwargs):

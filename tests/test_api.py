@@ -220,13 +220,20 @@ def test_if_none_match_gets_304(api_client, article):
     assert second.status_code == 304
 
 
-def test_categories_count_live_articles(api_client, category):
+def test_categories_count_live_articles_and_hide_sections_with_none(api_client, category):
     make_live_articles(2, category=category)
     make_article(category=category, status=Article.Status.DRAFT)
     make_category(slug="empty")
+    embargoed = make_category(slug="embargoed")
+    make_article(category=embargoed, status=Article.Status.DRAFT)
     body = api_client.get("/api/v1/categories/").json()
     counts = {c["slug"]: c["article_count"] for c in body}
-    assert counts == {"markets": 2, "empty": 0}
+    assert counts == {"markets": 2}
+    assert api_client.get("/api/v1/categories/embargoed/").status_code == 404
+    # Filtering by a hidden section answers as for one that doesn't exist.
+    hidden = api_client.get("/api/v1/articles/?category=embargoed")
+    unknown = api_client.get("/api/v1/articles/?category=no-such-section")
+    assert hidden.status_code == unknown.status_code == 400
 
 
 def test_tags_list_counts_live_use(api_client, category):

@@ -29,7 +29,7 @@ class BoundedIsoDateTimeFilter(filters.IsoDateTimeFilter):
 
 class ArticleFilter(filters.FilterSet):
     category = filters.ModelChoiceFilter(
-        queryset=Category.objects.all(), to_field_name="slug", help_text="A category slug."
+        queryset=Category.objects.public(), to_field_name="slug", help_text="A category slug."
     )
     tag = filters.ModelMultipleChoiceFilter(
         queryset=Tag.objects.all(),

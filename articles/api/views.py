@@ -222,7 +222,7 @@ class CategoryViewSet(CachedListMixin, CachedRetrieveMixin, viewsets.ReadOnlyMod
     pagination_class = None
 
     def get_queryset(self):
-        return Category.objects.with_live_count()
+        return Category.objects.public().with_live_count()
 
 
 @extend_schema_view(
