@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, Category
@@ -33,7 +34,8 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary
+        # Feed readers render the description as HTML; the summary is plain text.
+        return escape(item.summary)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -67,7 +69,7 @@ class CategoryFeed(LatestArticlesFeed):
         return f"Newsroom: {obj.name}"
 
     def description(self, obj):
-        return obj.description or f"The newest articles in {obj.name}."
+        return escape(obj.description or f"The newest articles in {obj.name}.")
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -87,7 +89,7 @@ class TagFeed(LatestArticlesFeed):
         return f"Newsroom: {obj.name}"
 
     def description(self, obj):
-        return f"The newest articles tagged {obj.name}."
+        return escape(f"The newest articles tagged {obj.name}.")
 
     def link(self, obj):
         return reverse("articles:tag", kwargs={"slug": obj.slug})
