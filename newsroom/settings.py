@@ -265,8 +265,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
-# scripts/bench mounts its bare-Django ceiling view; never set in a deployment.
-BENCH = env_bool("NEWSROOM_BENCH", default=False)
 
 # Password-reset mail for the admin's "Forgotten your password?" link; the console by default.
 EMAIL_BACKEND = os.environ.get(

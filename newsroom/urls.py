@@ -46,10 +46,6 @@ if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", views.media, name="media")]
 
-if settings.BENCH:
-    from newsroom.bench import ceiling
-
-    urlpatterns.insert(0, path("bench/ceiling/", ceiling))
 
 handler404 = "newsroom.views.not_found"
 

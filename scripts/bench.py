@@ -4,7 +4,8 @@ Runs the production server (gunicorn, 2 sync workers, DEBUG off) on 127.0.0.1 wi
 and Redis when they answer (else SQLite and local memory), seeds demo content, and drives each
 page with wrk (fixed duration and concurrency), once with caches on (warm) and once with
 CACHE_URL=dummy:// (cold). Prints requests/s, p50/p99 latency, errors and the ratio to the
-ceiling, plus each worker's memory after the run.
+ceiling (a bare view of the same size under startproject's settings and middleware, served by
+the same gunicorn), plus each worker's memory after the run.
 
     scripts/bench [--articles 2000] [--seconds 10] [--connections 8] [--markdown FILE]
 """
@@ -46,7 +47,6 @@ def environment(cache_url: str, database_url: str) -> dict:
         DJANGO_STATIC_ROOT=str(ROOT / "staticfiles"),
         DATABASE_URL=database_url,
         CACHE_URL=cache_url,
-        NEWSROOM_BENCH="1",
         DJANGO_LOG_LEVEL="ERROR",
     )
     return env
@@ -61,7 +61,7 @@ def manage(env, *args) -> str:
     return result.stdout
 
 
-def prepare_database(articles: int) -> tuple[str, str]:
+def prepare_database(articles: int, name: str = "newsroom_bench") -> tuple[str, str]:
     if answers("127.0.0.1", 5432) and shutil.which("psql"):
         subprocess.run(
             [
@@ -71,17 +71,17 @@ def prepare_database(articles: int) -> tuple[str, str]:
                 "-U",
                 "postgres",
                 "-qc",
-                "DROP DATABASE IF EXISTS newsroom_bench",
+                f"DROP DATABASE IF EXISTS {name}",
             ],
             check=True,
         )
         subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE newsroom_bench"],
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
             check=True,
         )
-        database_url, label = "postgres://postgres@127.0.0.1:5432/newsroom_bench", "PostgreSQL"
+        database_url, label = f"postgres://postgres@127.0.0.1:5432/{name}", "PostgreSQL"
     else:
-        path = Path("/tmp/newsroom-bench.sqlite3")
+        path = Path(f"/tmp/{name}.sqlite3")
         path.unlink(missing_ok=True)
         database_url, label = f"sqlite:///{path}", "SQLite"
     env = environment("locmem://", database_url)
@@ -91,7 +91,7 @@ def prepare_database(articles: int) -> tuple[str, str]:
     return database_url, label
 
 
-def start_server(env) -> subprocess.Popen:
+def start_server(env, port: int = PORT) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(GUNICORN),
@@ -99,7 +99,7 @@ def start_server(env) -> subprocess.Popen:
             "-w",
             "2",
             "-b",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--log-level",
             "error",
         ],
@@ -108,7 +108,7 @@ def start_server(env) -> subprocess.Popen:
         start_new_session=True,
     )
     for _ in range(100):
-        if answers("127.0.0.1", PORT):
+        if answers("127.0.0.1", port):
             return server
         time.sleep(0.1)
     server.kill()
@@ -176,7 +176,6 @@ def targets(env) -> list[tuple[str, str, dict]]:
     )
     api = {"Authorization": f"Api-Key {key}"}
     return [
-        ("ceiling (bare Django view)", "/bench/ceiling/", {}),
         ("home", "/", {}),
         ("article", f"/articles/{slug}/", {}),
         ("category", "/categories/markets/", {}),
@@ -186,9 +185,11 @@ def targets(env) -> list[tuple[str, str, dict]]:
 
 
 def run(
-    mode: str, cache_url: str, database_url: str, pages, seconds, connections
+    mode: str, cache_url: str, database_url: str, pages, seconds, connections, settings=None
 ) -> tuple[list, list]:
     env = environment(cache_url, database_url)
+    if settings:
+        env["DJANGO_SETTINGS_MODULE"] = settings
     server = start_server(env)
     rows = []
     try:
@@ -242,7 +243,18 @@ def main():
     warm_cache = "redis://127.0.0.1:6379/3" if answers("127.0.0.1", 6379) else "locmem://"
     if warm_cache.startswith("redis"):
         subprocess.run(["redis-cli", "-n", "3", "flushdb"], capture_output=True)
-    rows, memories = [], {}
+    # The ceiling: a bare view of the same size under startproject's settings and middleware.
+    ceiling = [("ceiling (bare Django view)", "/bench/ceiling/", {})]
+    rows, _ = run(
+        "-",
+        "dummy://",
+        database_url,
+        ceiling,
+        args.seconds,
+        args.connections,
+        settings="newsroom.bench_settings",
+    )
+    memories = {}
     for mode, cache_url in (("warm", warm_cache), ("cold", "dummy://")):
         mode_rows, memories[mode] = run(
             mode, cache_url, database_url, pages, args.seconds, args.connections

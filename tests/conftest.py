@@ -29,7 +29,7 @@ def forget_local_state():
     with contextlib.suppress(Exception):  # a test may have pointed the cache at nothing
         cache.clear()
     forget_local_snapshot()
-    LOCAL_RESPONSES.entries.clear()
+    LOCAL_RESPONSES.clear()
     PartnerKey.objects._local.clear()
     _touched.clear()
 
