@@ -44,7 +44,7 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return ", ".join(author.name for author in item.authors.all()) or None
+        return ", ".join(author.name for author in item.author_list) or None
 
     def item_enclosure_url(self, item):
         if not item.hero_fallback:
@@ -58,7 +58,7 @@ class LatestArticlesFeed(Feed):
         return "image/jpeg" if item.hero_fallback else None
 
     def item_categories(self, item):
-        return [item.category.name, *(tag.name for tag in item.tags.all())]
+        return [item.category.name, *(tag.name for tag in item.tag_list)]
 
 
 class CategoryFeed(LatestArticlesFeed):

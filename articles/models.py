@@ -222,8 +222,19 @@ class Article(models.Model):
         return is_live_state(self.status, self.published_at)
 
     @property
+    def tag_list(self) -> list:
+        """Tags with slug, name and URL: the labels a listing query attached, else the rows."""
+        labels = getattr(self, "tag_labels", None)
+        return labels if labels is not None else list(self.tags.all())
+
+    @property
+    def author_list(self) -> list:
+        labels = getattr(self, "author_labels", None)
+        return labels if labels is not None else list(self.authors.all())
+
+    @property
     def first_tag(self):
-        tags = list(self.tags.all())
+        tags = self.tag_list
         return tags[0] if tags else None
 
     def visible_related_links(self):

@@ -1,13 +1,72 @@
+from collections import defaultdict
+from typing import NamedTuple
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
+from django.urls import reverse
 from django.utils import timezone
 
 
 def normalize_query(text: str) -> str:
     """Collapse white space and drop control characters (PostgreSQL refuses NUL)."""
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+class TagLabel(NamedTuple):
+    slug: str
+    name: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class AuthorLabel(NamedTuple):
+    slug: str
+    name: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class LabelledArticleIterable(ModelIterable):
+    """Articles with their tags and authors attached as (slug, name) labels, read in two flat
+    queries for the whole batch. prefetch_related would build a related manager and a
+    filtered queryset per article, which was half the time of a cold API list."""
+
+    def __iter__(self):
+        articles = list(super().__iter__())
+        attach_labels(articles, using=self.queryset.db)
+        return iter(articles)
+
+
+def attach_labels(articles, *, using: str) -> None:
+    from articles.models import Article, TaggedArticle
+
+    tags, authors = defaultdict(list), defaultdict(list)
+    ids = [article.pk for article in articles]
+    if ids:
+        tag_rows = (
+            TaggedArticle.objects.using(using)
+            .filter(content_object_id__in=ids)
+            .order_by("pk")
+            .values_list("content_object_id", "tag__slug", "tag__name")
+        )
+        for article_id, slug, name in tag_rows:
+            tags[article_id].append(TagLabel(slug, name))
+        author_rows = (
+            Article.authors.through.objects.using(using)
+            .filter(article_id__in=ids)
+            .order_by("pk")
+            .values_list("article_id", "author__slug", "author__name")
+        )
+        for article_id, slug, name in author_rows:
+            authors[article_id].append(AuthorLabel(slug, name))
+    for article in articles:
+        article.tag_labels = tags[article.pk]
+        article.author_labels = authors[article.pk]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -23,12 +82,18 @@ class ArticleQuerySet(models.QuerySet):
         """What a card needs: category, tags and authors, in a fixed number of queries."""
         return (
             self.select_related("category")
-            .prefetch_related("tags", "authors")
             .defer("body", "seo_title", "seo_description", "canonical_url")
+            .with_labels()
         )
 
     def for_detail(self) -> "ArticleQuerySet":
-        return self.select_related("category").prefetch_related("tags", "authors")
+        return self.select_related("category").with_labels()
+
+    def with_labels(self) -> "ArticleQuerySet":
+        """Attach `tag_labels` and `author_labels` to each article (two queries in all)."""
+        clone = self._chain()
+        clone._iterable_class = LabelledArticleIterable
+        return clone
 
     def search(self, query: str) -> "ArticleQuerySet":
         """Full-text search, ranked, on PostgreSQL; every word as a substring elsewhere."""

@@ -51,14 +51,14 @@ def article_json_ld(context, article):
         "dateModified": article.updated_at.isoformat(),
         "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
         "articleSection": article.category.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.tag_list],
         "author": [
             {
                 "@type": "Person",
                 "name": author.name,
                 "url": request.build_absolute_uri(author.get_absolute_url()),
             }
-            for author in article.authors.all()
+            for author in article.author_list
         ],
         "publisher": {"@type": "Organization", "name": context.get("site_name", "Newsroom")},
     }
