@@ -239,7 +239,7 @@ class Article(models.Model):
 
     def visible_related_links(self):
         """Curated links whose target is live (external links always are), ready for cards."""
-        live_targets = Article.objects.live().for_listing()
+        live_targets = Article.objects.live().for_cards()
         return self.related_links.filter(
             Q(target__isnull=True) | Q(target__in=Article.objects.live().values("pk"))
         ).prefetch_related(Prefetch("target", queryset=live_targets))
@@ -252,7 +252,7 @@ class Article(models.Model):
             shown = [item.article.pk for item in items if item.article] + [self.pk]
             fill = (
                 Article.objects.live()
-                .for_listing()
+                .for_cards()
                 .filter(category_id=self.category_id)
                 .exclude(pk__in=shown)[:missing]
             )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.freshness import snapshot
+from articles.freshness import caching_enabled, snapshot
 from articles.models import Article, ArticleRedirect, Author, Category
 from articles.preview import article_for_preview_token
 from articles.querysets import normalize_query
@@ -22,12 +22,14 @@ from articles.querysets import normalize_query
 class CachedCountPaginator(Paginator):
     """Counts a list once per content state instead of on every page of it."""
 
-    def __init__(self, *args, count_key: str, **kwargs):
+    def __init__(self, *args, count_key: str | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
 
     @cached_property
     def count(self):
+        if self.count_key is None:  # caching is off
+            return super().count
         try:
             count = cache.get(self.count_key)
         except Exception:
@@ -49,7 +51,7 @@ class LiveArticlesMixin:
     context_object_name = "articles"
 
     def get_queryset(self):
-        return Article.objects.live().for_listing()
+        return Article.objects.live().for_cards()
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         params = self.request.GET.copy()
@@ -61,7 +63,9 @@ class LiveArticlesMixin:
             per_page,
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
-            count_key=f"newsroom:count:{snapshot().version}:{digest}",
+            count_key=f"newsroom:count:{snapshot().version}:{digest}"
+            if caching_enabled()
+            else None,
         )
 
     def paginate_queryset(self, queryset, page_size):
@@ -75,7 +79,7 @@ class HomeView(LiveArticlesMixin, ListView):
     template_name = "articles/home.html"
 
     def get(self, request, *args, **kwargs):
-        self.top_story = Article.objects.live().for_listing().filter(is_featured=True).first()
+        self.top_story = Article.objects.live().for_cards().filter(is_featured=True).first()
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

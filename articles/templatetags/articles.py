@@ -6,10 +6,17 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles import cards
+
 register = template.Library()
 
 # Same escapes as Django's json_script: nothing in the data can close the <script> element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def article_card(article, large=False, query=""):
+    return cards.card(article, large=large, query=query or "")
 
 
 @register.filter
