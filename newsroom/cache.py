@@ -29,12 +29,12 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = PooledRedisCacheClient
 
-    def count(self, key: str, timeout: int) -> int:
-        """Add one to a counter that lives `timeout` seconds from its first count, in one
-        round trip (Django's add + incr take two or three)."""
+    def count(self, key: str, timeout: int, amount: int = 1) -> int:
+        """Add to a counter that lives `timeout` seconds from its first count, in one round
+        trip (Django's add + incr take two or three)."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
         with client.pipeline(transaction=False) as pipe:
             pipe.set(key, 0, ex=timeout, nx=True)
-            pipe.incr(key)
+            pipe.incrby(key, amount)
             return pipe.execute()[1]

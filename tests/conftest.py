@@ -23,13 +23,15 @@ def fast_and_isolated(settings, tmp_path):
 
 
 def forget_local_state():
-    from articles.api.views import LOCAL_RESPONSES
+    from articles.api.authentication import COUNTER
+    from articles.api.response_cache import LOCAL_RESPONSES
     from articles.models import PartnerKey, _touched
 
     with contextlib.suppress(Exception):  # a test may have pointed the cache at nothing
         cache.clear()
     forget_local_snapshot()
     LOCAL_RESPONSES.clear()
+    COUNTER.clear()
     PartnerKey.objects._local.clear()
     _touched.clear()
 

@@ -1,6 +1,7 @@
 """Page and API caching: fast when warm, never stale, never for staff or previews."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -163,3 +164,69 @@ def test_switching_caches_off_with_a_dummy_cache(client, article, settings):
     article.title = "Renamed without a signal"
     Article.objects.filter(pk=article.pk).update(title="Renamed without a signal")
     assert b"Renamed without a signal" in client.get("/").content
+
+
+# The API's in-process response cache ------------------------------------------------------
+
+
+def partner(**fields):
+    from rest_framework.test import APIClient
+
+    from articles.models import PartnerKey
+
+    partner_key, key = PartnerKey.objects.create_key(name="p", **fields)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return partner_key, client
+
+
+def test_a_repeat_api_request_is_served_like_the_first(article):
+    _, client = partner()
+    first = client.get("/api/v1/articles/?page_size=5")
+    repeat = client.get("/api/v1/articles/?page_size=5")
+    assert repeat.content == first.content
+    for header in ["Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary"]:
+        assert repeat[header] == first[header], header
+    assert (
+        client.get("/api/v1/articles/?page_size=5", HTTP_IF_NONE_MATCH=first["ETag"]).status_code
+        == 304
+    )
+
+
+def test_a_repeat_api_request_still_needs_a_valid_key(article):
+    partner_key, client = partner()
+    assert client.get("/api/v1/articles/").status_code == 200
+    partner_key.revoked = True
+    partner_key.save()
+    refused = client.get("/api/v1/articles/")
+    assert refused.status_code == 401 and refused.json()["detail"]
+    from rest_framework.test import APIClient
+
+    assert APIClient().get("/api/v1/articles/").status_code == 401
+
+
+def test_cached_responses_are_counted_once_against_the_budget(article):
+    _, client = partner(requests_per_minute=120)
+    with time_machine.travel(timezone.now(), tick=False):
+        statuses = [client.get("/api/v1/categories/").status_code for _ in range(121)]
+    assert statuses[:120] == [200] * 120
+    assert statuses[120] == 429
+
+
+def test_far_from_the_limit_counts_reach_the_shared_cache_in_batches(article):
+    from django.core.cache import cache
+
+    from articles.api.authentication import COUNTER, WINDOW
+
+    partner_key, client = partner(requests_per_minute=1_000_000)
+    # Ten seconds into a clock minute: the steps below stay inside one counting window.
+    start = (timezone.now() + timedelta(minutes=1)).replace(second=10, microsecond=0)
+    with time_machine.travel(start, tick=False) as traveller:
+        window = int(time.time() // WINDOW) * WINDOW
+        shared_key = f"newsroom:throttle:{partner_key.prefix}:{window}"
+        for _ in range(30):
+            assert client.get("/api/v1/categories/").status_code == 200
+        assert cache.get(shared_key) == 1  # the first request sent; 29 wait in this process
+        traveller.shift(COUNTER.SYNC_SECONDS)
+        client.get("/api/v1/categories/")
+        assert cache.get(shared_key) == 31

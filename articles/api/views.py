@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from articles.api.changes import ChangesPagination
 from articles.api.filters import ArticleFilter, BoundedIsoDateTimeField
 from articles.api.pagination import KeysetPagination
+from articles.api.response_cache import mark_cacheable
 from articles.api.serializers import (
     ArticleDetailSerializer,
     ArticleListSerializer,
@@ -32,10 +33,7 @@ from articles.api.serializers import (
 )
 from articles.freshness import caching_enabled, last_modified, snapshot
 from articles.models import Article, Category
-from articles.page_cache import LocalPages
 from articles.querysets import live_tags
-
-LOCAL_RESPONSES = LocalPages()
 
 # Partners' own HTTP caches may reuse a response for a short while, then revalidate it cheaply
 # with ETag / Last-Modified. Shared caches must not store it: every response is tied to a key.
@@ -123,32 +121,28 @@ class PartnerApiMixin:
     """HTTP behaviour shared by every endpoint: response cache, validators, cache policy, Vary."""
 
     def cached(self, request, build):
-        """This URL's response body, from the cache while content has not changed: stored
-        rendered, with its ETag, so a hit costs neither serializing nor hashing."""
+        """This URL's response body, from the shared cache while content has not changed:
+        stored rendered, with its ETag. The finished response is also kept in this process
+        (see response_cache), which answers repeats before they reach DRF."""
         if not caching_enabled():
             return Response(build(request).data)
         state = snapshot()
         url = request.build_absolute_uri()
         digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
         key = f"newsroom:api-bytes:{state.version}:{digest}"  # renamed with the entry format
-        entry = LOCAL_RESPONSES.get(key)
+        try:
+            entry = cache.get(key)
+        except Exception:
+            entry = None
         if entry is None:
-            try:
-                entry = cache.get(key)
-            except Exception:
-                entry = None
-            if entry is None:
-                content = JSONRenderer().render(build(request).data)
-                entry = (
-                    content,
-                    quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest()),
-                )
-                with contextlib.suppress(Exception):
-                    cache.set(key, entry, state.ttl)
-            LOCAL_RESPONSES.put(key, entry, size=len(entry[0]))
+            content = JSONRenderer().render(build(request).data)
+            entry = (content, quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest()))
+            with contextlib.suppress(Exception):
+                cache.set(key, entry, state.ttl)
         content, etag = entry
         response = HttpResponse(content, content_type="application/json")
         response["ETag"] = etag
+        mark_cacheable(response)
         return response
 
 
