@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
+from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -68,7 +70,16 @@ class Snapshot:
 
 def caching_enabled() -> bool:
     """CACHE_URL=dummy:// turns off every cache layer, this process's own included."""
-    return not isinstance(caches["default"], DummyCache)
+    enabled = _local.get("caching_enabled")
+    if enabled is None:  # asked on every request: look at the backend once
+        enabled = _local["caching_enabled"] = not isinstance(caches["default"], DummyCache)
+    return enabled
+
+
+@receiver(setting_changed)
+def _forget_caching_choice(*, setting, **kwargs):
+    if setting == "CACHES":
+        _local.pop("caching_enabled", None)
 
 
 def snapshot() -> Snapshot:
