@@ -541,11 +541,12 @@ class PartnerKey(AbstractAPIKey):
         from django.core.cache import cache
 
         now = timezone.now()
-        if (
-            self.last_used_at is not None
-            and (now - self.last_used_at).total_seconds() < every_seconds
-        ):
+        # This process remembers when it last saw the key used: the key object itself comes
+        # from a cache and may carry an old last_used_at.
+        seen = max(filter(None, [self.last_used_at, _touched.get(self.pk)]), default=None)
+        if seen is not None and (now - seen).total_seconds() < every_seconds:
             return
+        _touched[self.pk] = now
         try:
             first_in_a_while = cache.add(f"newsroom:key-used:{self.pk}", 1, every_seconds)
         except Exception:

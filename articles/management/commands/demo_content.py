@@ -44,6 +44,13 @@ class Command(BaseCommand):
         if articles:
             added = self.generate_articles(articles, list(categories.values()), authors)
             self.stdout.write(f"Added {added} generated article(s).")
+            if connection.vendor == "postgresql":
+                # Fresh statistics after a bulk load, or the planner guesses from empty tables.
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "ANALYZE articles_article, articles_taggedarticle, "
+                        "articles_article_authors, taggit_tag, articles_category"
+                    )
 
     def create_categories(self) -> dict[str, Category]:
         categories = {}
