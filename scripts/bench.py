@@ -91,7 +91,7 @@ def prepare_database(articles: int, name: str = "newsroom_bench") -> tuple[str, 
     return database_url, label
 
 
-def start_server(env, port: int = PORT) -> subprocess.Popen:
+def start_server(env, port: int = PORT, log=None) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(GUNICORN),
@@ -106,6 +106,7 @@ def start_server(env, port: int = PORT) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stderr=log,
     )
     for _ in range(100):
         if answers("127.0.0.1", port):

@@ -247,7 +247,8 @@ def main():
         LUA % {"paths": lua_list(paths), "key": json.dumps(facts["key"]), "pause": pause_ms}
     )
 
-    server = bench.start_server(env, PORT)
+    server_log = Path(tempfile.gettempdir()) / "newsroom-soak-server.log"
+    server = bench.start_server(env, PORT, log=server_log.open("w"))
     stop = threading.Event()
     try:
         for path in set(paths[:200]):  # both workers import everything and warm up
@@ -328,6 +329,9 @@ def report(result, memory, editor, label, args) -> str:
             "| worker memory at end | " + ", ".join(f"{m:.0f} MB" for m in end) + " |",
             f"| mean worker memory, first vs last minute | {early:.1f} MB → {late:.1f} MB "
             f"({late - early:+.1f} MB) |",
+            "| mean worker memory every 30 s | "
+            + " → ".join(f"{sum(m) / len(m):.0f}" for t, m in memory if m and round(t) % 30 == 0)
+            + " MB |",
             f"| publishes visible at the origin | {spread(publishes)} |",
             f"| unpublishes gone at the origin | {spread(unpublishes)} |",
             f"| changes later than the {VISIBILITY_PROMISE_SECONDS:g} s promise | "
