@@ -1,11 +1,20 @@
 """Hero image uploads: only real JPEG, PNG or WebP images within size and pixel limits."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# Markup hidden in an image (a comment chunk, bytes after its end) makes a polyglot that a
+# browser or another site could be tricked into reading as HTML or script. Real photographs
+# don't carry these byte sequences.
+MARKUP = re.compile(
+    rb"<(?:script|html|body|head|svg|iframe|object|embed|meta|a\s|img\s|\?php|!doctype)|javascript:",
+    re.IGNORECASE,
+)
 
 
 def validate_hero_image(file) -> None:
@@ -17,6 +26,9 @@ def validate_hero_image(file) -> None:
         raise ValidationError(f"The image is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     position = file.tell() if hasattr(file, "tell") else 0
     try:
+        file.seek(0)
+        if MARKUP.search(file.read()):
+            raise ValidationError("This image also carries HTML or script; upload a clean image.")
         file.seek(0)
         with Image.open(file) as image:
             # Check dimensions from the header before decoding anything: a decompression

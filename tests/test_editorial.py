@@ -384,18 +384,38 @@ def image_upload(fmt="PNG", size=(32, 18), name=None, mode="RGB"):
     return SimpleUploadedFile(name or f"x.{fmt.lower()}", buffer.getvalue())
 
 
+def polyglot(fmt, markup):
+    """A real, decodable image with markup appended: valid to Pillow, dangerous to sniffers."""
+    upload = image_upload(fmt)
+    return SimpleUploadedFile(f"x.{fmt.lower()}", upload.read() + markup)
+
+
 @pytest.mark.parametrize(
     "upload, message",
     [
         (SimpleUploadedFile("x.jpg", b"not an image at all"), "valid"),
         (SimpleUploadedFile("x.jpg", b"<html><script>alert(1)</script></html>"), "valid"),
         (SimpleUploadedFile("x.jpg", b"<svg onload=alert(1)></svg>"), "valid"),
+        (polyglot("PNG", b"<script>alert(document.domain)</script>"), "HTML or script"),
+        (polyglot("JPEG", b"<?php system($_GET['c']); ?>"), "HTML or script"),
+        (polyglot("WEBP", b"<!DOCTYPE html><body onload=alert(1)>"), "HTML or script"),
         (SimpleUploadedFile("x.jpg", b""), "empty"),
         (image_upload("GIF"), "JPEG, PNG or WebP"),
         (image_upload("PNG", (8000, 6000), mode="1"), "megapixels"),
         (image_upload("PNG", (20000, 20000), mode="1"), ""),
     ],
-    ids=["text", "html", "svg", "empty", "gif", "too-many-pixels", "decompression-bomb"],
+    ids=[
+        "text",
+        "html",
+        "svg",
+        "png-script-polyglot",
+        "jpeg-php-polyglot",
+        "webp-html-polyglot",
+        "empty",
+        "gif",
+        "too-many-pixels",
+        "decompression-bomb",
+    ],
 )
 def test_bad_hero_uploads_are_refused_with_a_form_error(editor, upload, message):
     article = draft()
