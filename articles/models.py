@@ -167,6 +167,13 @@ class Article(models.Model):
                 fields=["category", "status", "-published_at"], name="article_category_live_idx"
             ),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
+            # The home page's top story: the newest live featured article, found without
+            # walking every live article when few are featured.
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                condition=Q(is_featured=True),
+                name="article_featured_live_idx",
+            ),
         ]
 
     def __str__(self):

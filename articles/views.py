@@ -22,20 +22,27 @@ from articles.querysets import normalize_query
 class CachedCountPaginator(Paginator):
     """Counts a list once per content state instead of on every page of it."""
 
-    def __init__(self, *args, count_key: str | None, **kwargs):
+    def __init__(self, *args, count_key: str | None, max_count: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
+        self.max_count = max_count
+
+    def capped_count(self) -> int:
+        """Lists stop at max_page, so counting stops there too: COUNT(*) over a LIMIT, without
+        the list's order or search rank, costs the same on 100,000 articles as on 10,000 (a
+        full count took 100 ms there)."""
+        return self.object_list.order_by().values("pk")[: self.max_count].count()
 
     @cached_property
     def count(self):
         if self.count_key is None:  # caching is off
-            return super().count
+            return self.capped_count()
         try:
             count = cache.get(self.count_key)
         except Exception:
             count = None
         if count is None:
-            count = super().count
+            count = self.capped_count()
             with contextlib.suppress(Exception):
                 cache.set(self.count_key, count, snapshot().ttl)
         return count
@@ -66,6 +73,7 @@ class LiveArticlesMixin:
             count_key=f"newsroom:count:{snapshot().version}:{digest}"
             if caching_enabled()
             else None,
+            max_count=self.max_page * per_page,
         )
 
     def paginate_queryset(self, queryset, page_size):

@@ -46,6 +46,7 @@ def main():
     live = Article.objects.live()
     queries = {
         "home (page 1)": live.order_by("-published_at", "-id")[:PER_PAGE],
+        "home top story": live.filter(is_featured=True).order_by("-published_at", "-id")[:1],
         "category page 200": live.filter(category=category).order_by("-published_at", "-id")[
             199 * PER_PAGE : 200 * PER_PAGE
         ],

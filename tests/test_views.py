@@ -253,3 +253,20 @@ def test_unicode_tag_pages_work(client, category):
     make_article(category=category, tags=["日本"])
     response = client.get("/tags/日本/")
     assert response.status_code == 200
+
+
+def test_counting_stops_where_lists_stop(client, category, monkeypatch, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.views import LiveArticlesMixin
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    monkeypatch.setattr(LiveArticlesMixin, "max_page", 2)
+    make_live_articles(60, category=category)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/categories/markets/?page=2")
+    assert response.context["paginator"].count == 48  # 2 pages of 24, not 60
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1 and "LIMIT 48" in counts[0]
+    assert client.get("/categories/markets/?page=3").status_code == 404
