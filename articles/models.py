@@ -164,7 +164,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_live_idx"),
             models.Index(
-                fields=["category", "status", "-published_at"], name="article_category_live_idx"
+                fields=["category", "status", "-published_at", "-id"],
+                name="article_category_live_idx",
             ),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
             # The home page's top story: the newest live featured article, found without

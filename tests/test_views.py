@@ -270,3 +270,19 @@ def test_counting_stops_where_lists_stop(client, category, monkeypatch, settings
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"]]
     assert len(counts) == 1 and "LIMIT 48" in counts[0]
     assert client.get("/categories/markets/?page=3").status_code == 404
+
+
+def test_deep_pages_read_their_rows_by_id_and_keep_the_order(client, category):
+    from articles.views import DEFERRED_JOIN_OFFSET
+
+    make_live_articles(DEFERRED_JOIN_OFFSET + 30, category=category)
+    deep_page = DEFERRED_JOIN_OFFSET // 24 + 1
+    expected = list(
+        Article.objects.live()
+        .filter(category=category)
+        .order_by("-published_at", "-id")
+        .values_list("slug", flat=True)[(deep_page - 1) * 24 : deep_page * 24]
+    )
+    response = client.get(f"/categories/markets/?page={deep_page}")
+    assert [article.slug for article in response.context["articles"]] == expected
+    assert all(article.first_tag for article in response.context["articles"])
