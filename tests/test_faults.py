@@ -78,3 +78,36 @@ def test_with_the_database_down_cached_pages_are_still_served(client, article, m
     with time_machine.travel(timezone.now() + timedelta(seconds=5)):  # past the local memo
         assert client.get("/articles/a-live-story/").status_code == 200
         assert client.get("/categories/markets/").status_code == 503  # never cached
+
+
+def test_a_save_that_fails_half_way_writes_nothing(editor_client, monkeypatch):
+    """The admin saves an article and its related links in one transaction: when the second
+    part fails, the first is rolled back too."""
+    from articles.models import Article, RelatedLink
+    from tests.factories import make_article
+    from tests.test_editorial import change_url, form_data, inline_management
+
+    article = make_article(title="Before", status=Article.Status.DRAFT)
+    target = make_article()
+    version = article.version
+
+    def failing_save(self, *args, **kwargs):
+        raise OperationalError("could not extend file: No space left on device")
+
+    monkeypatch.setattr(RelatedLink, "save", failing_save)
+    data = form_data(article, title="After", **inline_management(related_links=1))
+    data.update({"related_links-0-position": "0", "related_links-0-target": target.pk})
+    response = editor_client.post(change_url(article), data)
+
+    assert response.status_code == 503
+    article.refresh_from_db()
+    assert (article.title, article.version) == ("Before", version)
+    assert not RelatedLink.objects.exists()
+    assert not Article.history.filter(id=article.pk, title="After").exists()
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("ed", "ed@example.com", "pw")
+    client.force_login(user)
+    return client

@@ -244,3 +244,15 @@ def test_password_reset_link_sets_a_new_password(client, chief):
 
 def test_login_page_offers_password_reset(client, db):
     assert "/admin/password_reset/" in client.get(LOGIN).content.decode()
+
+
+def test_media_is_served_sandboxed_and_never_sniffed(client, db):
+    from tests import factories
+    from tests.test_xss import hero_upload
+
+    article = factories.make_article(hero_image=hero_upload(), hero_alt="A picture")
+    response = client.get(article.hero_image.url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
