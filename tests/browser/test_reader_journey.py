@@ -100,3 +100,10 @@ def test_no_axe_core_violations(browser, demo_site, path):
         ]
         assert violations == [], f"{path} at {width}px: {violations}"
         page.close()
+
+
+def test_partner_api_docs_render_under_the_content_security_policy(page, live_server):
+    # The `page` fixture fails the test on any CSP refusal.
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    page.wait_for_selector(".swagger-ui .info")
+    assert "Newsroom partner API" in page.inner_text(".swagger-ui .info")
