@@ -62,8 +62,7 @@ def attach_labels(articles, *, using: str, with_authors: bool = True) -> None:
             .order_by("pk")
             .values_list("content_object_id", "tag__slug", "tag__name")
         )
-        for article_id, slug, name in tag_rows:
-            tags[article_id].append(TagLabel(slug, name))
+        _group(tag_rows, TagLabel, into=tags)
     if ids and with_authors:
         author_rows = (
             Article.authors.through.objects.using(using)
@@ -71,12 +70,16 @@ def attach_labels(articles, *, using: str, with_authors: bool = True) -> None:
             .order_by("pk")
             .values_list("article_id", "author__slug", "author__name")
         )
-        for article_id, slug, name in author_rows:
-            authors[article_id].append(AuthorLabel(slug, name))
+        _group(author_rows, AuthorLabel, into=authors)
     for article in articles:
         article.tag_labels = tags[article.pk]
         if with_authors:
             article.author_labels = authors[article.pk]
+
+
+def _group(rows, label, *, into: dict) -> None:
+    for article_id, slug, name in rows:
+        into[article_id].append(label(slug, name))
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -19,9 +19,9 @@ def article_card(article, large=False, query=""):
     return cards.card(article, large=large, query=query or "")
 
 
-@register.filter
-def srcset(article, fmt):
-    return article.srcset(fmt)
+@register.simple_tag
+def hero_picture(article, alt="", sizes="100vw", lazy=True):
+    return cards.hero_picture(article, alt=alt, sizes=sizes, lazy=lazy)
 
 
 @register.simple_tag(takes_context=True)
