@@ -27,6 +27,12 @@ CDN_SECONDS = 5
 CDN_STALE_SECONDS = 10
 
 
+def url_digest(request) -> str:
+    """A short key for this request's full URL. build_absolute_uri() goes through get_host(),
+    which refuses a Host header outside ALLOWED_HOSTS before anything is served or stored."""
+    return hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False).hexdigest()
+
+
 class LocalPages:
     """The hottest pages kept in this process too, so a traffic spike on one story never leaves
     it. Keys carry the snapshot version, so an entry is never stale, only unused. Bounded by
@@ -122,10 +128,7 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def key(request, version: str) -> str:
-        # get_host() validates the Host header against ALLOWED_HOSTS before anything is served.
-        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
-        return f"newsroom:page:{version}:{digest}"
+        return f"newsroom:page:{version}:{url_digest(request)}"
 
     def load(self, key):
         entry = self.local.get(key)

@@ -6,14 +6,12 @@ the finished response, headers included, under the content snapshot's version: a
 the content, or a scheduled publication coming due, moves every URL to a new entry.
 """
 
-import hashlib
-
 from django.db import DatabaseError
 from django.http import HttpResponse
 
 from articles.api.authentication import throttle, usable_key
 from articles.freshness import caching_enabled, snapshot
-from articles.page_cache import LocalPages
+from articles.page_cache import LocalPages, url_digest
 
 LOCAL_RESPONSES = LocalPages()
 UNCACHED = ("/api/v1/schema/", "/api/v1/docs/")
@@ -35,8 +33,7 @@ class PartnerApiResponseCacheMiddleware:
             version = snapshot().version
         except DatabaseError:
             return self.get_response(request)
-        url = request.build_absolute_uri()
-        key = f"{version}:{hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()}"
+        key = f"{version}:{url_digest(request)}"
         entry = LOCAL_RESPONSES.get(key)
         if entry is not None and (hit := self.serve(request, entry)) is not None:
             return hit

@@ -33,6 +33,7 @@ from articles.api.serializers import (
 )
 from articles.freshness import caching_enabled, last_modified, snapshot
 from articles.models import Article, Category
+from articles.page_cache import url_digest
 from articles.querysets import live_tags
 
 # Partners' own HTTP caches may reuse a response for a short while, then revalidate it cheaply
@@ -127,9 +128,7 @@ class PartnerApiMixin:
         if not caching_enabled():
             return Response(build(request).data)
         state = snapshot()
-        url = request.build_absolute_uri()
-        digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
-        key = f"newsroom:api-bytes:{state.version}:{digest}"  # renamed with the entry format
+        key = f"newsroom:api-bytes:{state.version}:{url_digest(request)}"  # renamed with the entry format
         try:
             entry = cache.get(key)
         except Exception:
