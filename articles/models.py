@@ -284,6 +284,9 @@ class Article(models.Model):
                 # Store the upload first, so its final name is what the renditions record.
                 self.hero_image.save(self.hero_image.name, self.hero_image.file, save=False)
             self.hero_renditions = build_renditions(self.hero_image)
+            # FieldFile.save() does not refresh width_field/height_field (Django 5.1+), and rows
+            # left without them make every later load read the image file to measure it.
+            self._meta.get_field("hero_image").update_dimension_fields(self, force=True)
 
     def srcset(self, fmt: str) -> str:
         return ", ".join(

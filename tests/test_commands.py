@@ -35,6 +35,9 @@ def test_demo_content_creates_the_promised_content_and_is_idempotent(client):
         assert article.hero_image and article.hero_width == 1200
         assert article.hero_credit.startswith("Photo by")
         assert article.related_links.exists()
+    # Stored, not measured from the file on every load (an ImageField's post_init does that).
+    stored = set(live.values_list("hero_width", "hero_height"))
+    assert stored == {(1200, 675)}
     assert live.filter(is_featured=True, label="Top").exists()
     assert Article.objects.filter(status=Article.Status.DRAFT).count() == 1
     scheduled = Article.objects.filter(status=Article.Status.PUBLISHED).exclude(pk__in=live)
