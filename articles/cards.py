@@ -5,11 +5,11 @@ thirds of an uncached home page's time. The markup here is what those templates 
 value escaped by format_html.
 """
 
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.addresses import slug_url
 from articles.templatetags.highlight import highlight
 
 LARGE_SIZES = "(min-width: 50rem) 42rem, 100vw"
@@ -81,7 +81,7 @@ def card(article, *, large: bool = False, query: str = "") -> SafeString:
         highlight(article.summary, query),
         format_html(
             '<a class="tag" href="{}">{}</a>',
-            reverse("articles:tag", kwargs={"slug": tag.slug}),
+            slug_url("articles:tag", tag.slug),
             tag.name,
         )
         if tag

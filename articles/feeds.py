@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
+from articles.addresses import slug_url
 from articles.models import Article, Category
 
 FEED_SIZE = 20
@@ -92,7 +93,7 @@ class TagFeed(LatestArticlesFeed):
         return escape(f"The newest articles tagged {obj.name}.")
 
     def link(self, obj):
-        return reverse("articles:tag", kwargs={"slug": obj.slug})
+        return slug_url("articles:tag", obj.slug)
 
     def items(self, obj):
         return Article.objects.live().for_listing().filter(tags=obj)[:FEED_SIZE]

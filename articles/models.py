@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import connections, models, transaction
 from django.db.models import Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
@@ -19,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from articles.addresses import slug_url
 from articles.images import validate_hero_image
 from articles.querysets import ArticleQuerySet, CategoryQuerySet, search_vector
 from articles.renditions import build_renditions
@@ -48,7 +48,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:category", kwargs={"slug": self.slug})
+        return slug_url("articles:category", self.slug)
 
 
 class Author(models.Model):
@@ -71,7 +71,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return slug_url("articles:author", self.slug)
 
 
 class Article(models.Model):
@@ -206,7 +206,7 @@ class Article(models.Model):
                 ArticleWithdrawal.record(self, reason=ArticleWithdrawal.Reason.UNPUBLISHED)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return slug_url("articles:detail", self.slug)
 
     # Set by a form where the editor explicitly chose to take over another article's old slug.
     allow_slug_takeover = False

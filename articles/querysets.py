@@ -6,8 +6,9 @@ from django.db import connections, models
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
-from django.urls import reverse
 from django.utils import timezone
+
+from articles.addresses import slug_url
 
 
 def normalize_query(text: str) -> str:
@@ -20,7 +21,7 @@ class TagLabel(NamedTuple):
     name: str
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return slug_url("articles:tag", self.slug)
 
 
 class AuthorLabel(NamedTuple):
@@ -28,7 +29,7 @@ class AuthorLabel(NamedTuple):
     name: str
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return slug_url("articles:author", self.slug)
 
 
 class LabelledArticleIterable(ModelIterable):

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
 from django.utils import timezone
 
+from articles.addresses import slug_url
 from articles.models import Article, Author, Category
 from articles.querysets import live_tags
 
@@ -36,7 +36,7 @@ class TagSitemap(Sitemap):
         return live_tags()
 
     def location(self, item):
-        return reverse("articles:tag", kwargs={"slug": item.slug})
+        return slug_url("articles:tag", item.slug)
 
 
 class AuthorSitemap(Sitemap):

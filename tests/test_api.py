@@ -149,6 +149,22 @@ def test_filters_by_category_tag_and_author(api_client):
     assert slugs(category="sport", tag="rates") == ["c"]
     assert slugs(q="nothing-matches-this") == []
 
+def test_an_unfiltered_list_skips_the_filter_set(api_client, article, monkeypatch):
+    from articles.api.filters import ArticleFilter
+
+    built = []
+    original = ArticleFilter.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(kwargs.get("data"))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ArticleFilter, "__init__", counting_init)
+    assert api_client.get("/api/v1/articles/", {"page_size": 5}).status_code == 200
+    assert built == []
+    assert api_client.get("/api/v1/articles/", {"category": "nowhere"}).status_code == 400
+    assert len(built) == 1
+
 
 def test_date_filters(api_client, category):
     now = timezone.now()
@@ -279,6 +295,20 @@ def test_api_query_count_stays_flat_as_data_grows_tenfold(
     grow(30)
     with django_assert_num_queries(budget):
         assert api_client.get(url).status_code == 200
+
+
+def test_cold_api_list_asks_no_freshness_queries_when_caching_is_off(
+    api_client, category, settings, django_assert_num_queries
+):
+    """With CACHE_URL=dummy:// nothing versions on the snapshot: Last-Modified is simply now."""
+    make_live_articles(5, category=category, tags=["rates"])
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    api_client.get("/api/v1/categories/")  # the key's first use records last_used_at
+    # the page (+ tags, authors); the key was checked on its first use
+    with django_assert_num_queries(3):
+        response = api_client.get("/api/v1/articles/")
+    assert response.status_code == 200 and len(response.json()["results"]) == 5
+    assert response["Last-Modified"]
 
 
 def test_schema_and_docs_need_no_key(client, db):

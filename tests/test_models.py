@@ -169,3 +169,17 @@ def test_more_to_read_fills_from_category_without_duplicates_or_self():
     assert len(pks) == 3 == len(set(pks))
     assert article.pk not in pks
     assert pks[0] == siblings[0].pk
+
+
+def test_addresses_are_reversed_once_per_slug_and_follow_the_url_configuration(settings):
+    from django.urls import clear_url_caches
+
+    from articles import addresses
+
+    addresses._reverse_slug.cache_clear()
+    assert addresses.slug_url("articles:tag", "ports") == "/tags/ports/"
+    assert addresses.slug_url("articles:tag", "ports") == "/tags/ports/"
+    assert addresses._reverse_slug.cache_info().hits == 1
+    settings.ROOT_URLCONF = "tests.urls_prefixed"
+    clear_url_caches()
+    assert addresses.slug_url("articles:tag", "ports") == "/news/tags/ports/"

@@ -103,4 +103,10 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
                 raise ValidationError({name: ["Give this parameter once."]})
             if any(value == "" for value in values):
                 raise ValidationError({name: ["Empty value: give a value or leave it out."]})
+        if filterset_class is None or not set(request.query_params) & set(
+            filterset_class.base_filters
+        ):
+            # Every filter is optional: without one the filter set (a form, deep copies of
+            # each filter) would return the queryset unchanged.
+            return queryset
         return super().filter_queryset(request, queryset, view)
