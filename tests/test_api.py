@@ -149,6 +149,7 @@ def test_filters_by_category_tag_and_author(api_client):
     assert slugs(category="sport", tag="rates") == ["c"]
     assert slugs(q="nothing-matches-this") == []
 
+
 def test_an_unfiltered_list_skips_the_filter_set(api_client, article, monkeypatch):
     from articles.api.filters import ArticleFilter
 
