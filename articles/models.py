@@ -20,7 +20,7 @@ from taggit.models import TaggedItemBase
 
 from articles.addresses import slug_url
 from articles.images import validate_hero_image
-from articles.querysets import ArticleQuerySet, CategoryQuerySet, search_vector
+from articles.querysets import ArticleManager, CategoryQuerySet, search_vector
 from articles.renditions import build_renditions
 from articles.sanitize import sanitize_html
 
@@ -146,7 +146,7 @@ class Article(models.Model):
         help_text="Only for syndicated pieces: the original's address.",
     )
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
     history = HistoricalRecords(
         m2m_fields=[authors],
         excluded_fields=[

@@ -92,11 +92,12 @@ class ArticleQuerySet(models.QuerySet):
         """Published for a time still to come: goes live by itself (the complement of live())."""
         return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
 
-    def for_listing(self) -> "ArticleQuerySet":
+    def for_listing(self, *, body: bool = False) -> "ArticleQuerySet":
         """What a card needs: category, tags and authors, in a fixed number of queries."""
+        unused = ["seo_title", "seo_description", "canonical_url"]
         return (
             self.select_related("category")
-            .defer("body", "seo_title", "seo_description", "canonical_url")
+            .defer(*unused, *([] if body else ["body"]))
             .with_labels()
         )
 
@@ -152,6 +153,13 @@ def search_vector(tag_names: str = "") -> SearchVector:
         + SearchVector(Value(tag_names), weight="B", config=SEARCH_CONFIG)
         + SearchVector("body", weight="C", config=SEARCH_CONFIG)
     )
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self) -> ArticleQuerySet:
+        # Only PostgreSQL reads the search vector (every word of the body, kilobytes per
+        # article): loaded into Python it was most of a listing's bytes.
+        return super().get_queryset().defer("search_vector")
 
 
 class CategoryQuerySet(models.QuerySet):

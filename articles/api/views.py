@@ -189,7 +189,7 @@ class ArticleViewSet(CachedListMixin, CachedRetrieveMixin, viewsets.ReadOnlyMode
         if self.action == "retrieve":
             return Article.objects.live().for_detail()
         if self.includes_body():
-            return Article.objects.live().for_listing().defer(None)
+            return Article.objects.live().for_listing(body=True)
         return Article.objects.live().for_listing()
 
     def get_serializer_class(self):
