@@ -286,3 +286,27 @@ def test_deep_pages_read_their_rows_by_id_and_keep_the_order(client, category):
     response = client.get(f"/categories/markets/?page={deep_page}")
     assert [article.slug for article in response.context["articles"]] == expected
     assert all(article.first_tag for article in response.context["articles"])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/articles/top/",
+        "/categories/markets/",
+        "/search/?q=story",
+        "/api/v1/articles/",
+        "/api/v1/articles/?include=body",
+        "/api/v1/articles/top/",
+    ],
+)
+def test_no_page_loads_the_search_vector(client, api_client, populated, url):
+    """PostgreSQL reads it; Python never needs its kilobytes of words."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = (api_client if url.startswith("/api/") else client).get(url)
+    assert response.status_code == 200
+    selected = [q["sql"].split(" FROM ")[0] for q in queries if q["sql"].startswith("SELECT")]
+    assert selected and not [columns for columns in selected if "search_vector" in columns]
