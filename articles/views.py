@@ -1,68 +1,82 @@
-import contextlib
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.freshness import caching_enabled, snapshot
 from articles.models import Article, ArticleRedirect, Author, Category
 from articles.preview import article_for_preview_token
-from articles.querysets import normalize_query
+from articles.querysets import SEARCH_WINDOW, normalize_query
 
 # Past this many rows, a page first finds its ids (an index-only scan skips the offset cheaply),
 # then reads just those rows: OFFSET over whole rows reads every skipped row too.
 DEFERRED_JOIN_OFFSET = 240
 
 
+def rows_in_order(queryset, ids) -> list:
+    by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def deferred_join(object_list, page_rows) -> list:
-    ids = list(page_rows.values_list("pk", flat=True))
-    by_id = {row.pk: row for row in object_list.order_by().filter(pk__in=ids)}
-    return [by_id[pk] for pk in ids]
+    return rows_in_order(object_list, list(page_rows.values_list("pk", flat=True)))
 
 
-class CachedCountPaginator(Paginator):
-    """Counts a list once per content state instead of on every page of it."""
+class ArticlesByIds:
+    """A list known by its ids (in order), read a page of rows at a time by the paginator."""
 
-    def __init__(self, *args, count_key: str | None, max_count: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count_key = count_key
-        self.max_count = max_count
+    def __init__(self, queryset, ids: list):
+        self.queryset, self.ids = queryset, ids
 
-    def capped_count(self) -> int:
-        """Lists stop at max_page, so counting stops there too: COUNT(*) over a LIMIT, without
-        the list's order or search rank, costs the same on 100,000 articles as on 10,000 (a
-        full count took 100 ms there)."""
-        return self.object_list.order_by().values("pk")[: self.max_count].count()
+    def __len__(self) -> int:
+        return len(self.ids)
 
-    def page(self, number):
-        page = super().page(number)
-        offset = (page.number - 1) * self.per_page
-        if offset >= DEFERRED_JOIN_OFFSET:
-            page.object_list = deferred_join(self.object_list, page.object_list)
-        return page
+    def __getitem__(self, index: slice) -> list:
+        return rows_in_order(self.queryset, self.ids[index])
 
-    @cached_property
-    def count(self):
-        if self.count_key is None:  # caching is off
-            return self.capped_count()
+
+class NextPageOnlyPage(Page):
+    """A page that knows whether another follows, not how many do."""
+
+    def __init__(self, object_list, number, paginator, *, has_more: bool):
+        super().__init__(object_list, number, paginator)
+        self.has_more = has_more
+
+    def has_next(self) -> bool:
+        return self.has_more
+
+
+class CountlessPaginator(Paginator):
+    """Pages without COUNT(*): each reads one row more than it shows, to know whether a next
+    page exists. A count costs as much as the list is long (11 ms for a tag with 25,000
+    articles, against 1 ms for the page itself), so lists say "Page 3", not "Page 3 of 1,048"."""
+
+    count = num_pages = None
+
+    def validate_number(self, number) -> int:
         try:
-            count = cache.get(self.count_key)
-        except Exception:
-            count = None
-        if count is None:
-            count = self.capped_count()
-            with contextlib.suppress(Exception):
-                cache.set(self.count_key, count, snapshot().ttl)
-        return count
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer.") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1.")
+        return number
+
+    def page(self, number) -> NextPageOnlyPage:
+        number = self.validate_number(number)
+        offset = (number - 1) * self.per_page
+        window = self.object_list[offset : offset + self.per_page + 1]
+        rows = deferred_join(self.object_list, window) if offset >= DEFERRED_JOIN_OFFSET else window
+        rows = list(rows)
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results.")
+        return NextPageOnlyPage(
+            rows[: self.per_page], number, self, has_more=len(rows) > self.per_page
+        )
 
 
 class LiveArticlesMixin:
@@ -77,21 +91,7 @@ class LiveArticlesMixin:
     def get_queryset(self):
         return Article.objects.live().for_cards()
 
-    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        params = self.request.GET.copy()
-        params.pop(self.page_kwarg, None)
-        signature = f"{self.request.path}?{params.urlencode()}"
-        digest = hashlib.md5(signature.encode(), usedforsecurity=False).hexdigest()
-        return CachedCountPaginator(
-            queryset,
-            per_page,
-            orphans=orphans,
-            allow_empty_first_page=allow_empty_first_page,
-            count_key=f"newsroom:count:{snapshot().version}:{digest}"
-            if caching_enabled()
-            else None,
-            max_count=self.max_page * per_page,
-        )
+    paginator_class = CountlessPaginator
 
     def paginate_queryset(self, queryset, page_size):
         page = self.request.GET.get(self.page_kwarg, "1")
@@ -191,13 +191,22 @@ class AuthorArticleListView(LiveArticlesMixin, ListView):
 class SearchView(LiveArticlesMixin, ListView):
     template_name = "articles/search.html"
     max_query_length = 200
+    window = SEARCH_WINDOW
 
     def get_queryset(self):
         self.query = normalize_query(self.request.GET.get("q", "")[: self.max_query_length])
-        return super().get_queryset().search(self.query)
+        cards = super().get_queryset()
+        return ArticlesByIds(cards, cards.search_window(self.query, size=self.window))
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return Paginator(queryset, per_page, **kwargs)  # the window's length is the count
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        return super().get_context_data(
+            query=self.query,
+            window_full=len(self.object_list) == self.window,
+            **kwargs,
+        )
 
 
 def render_preview(request, article, *, extra_context=None):

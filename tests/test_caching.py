@@ -141,18 +141,6 @@ def test_a_page_for_a_disallowed_host_is_refused_not_served(client, article, set
     assert client.get("/", HTTP_HOST="evil.example").status_code == 400
 
 
-def test_lists_count_once_per_content_state(client, category, django_assert_num_queries):
-    make_live_articles(30, category=category)
-    client.get("/categories/markets/")
-    # Page 2 of the same list: no COUNT(*) again.
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        client.get("/categories/markets/?page=2")
-    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
-
-
 def test_deep_pages_are_capped_with_a_clear_404(client, article):
     response = client.get("/categories/markets/?page=401")
     assert response.status_code == 404

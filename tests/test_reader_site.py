@@ -193,6 +193,49 @@ def test_search_ranks_title_matches_first_on_postgresql(client, category):
     assert results == [title_match, body_match]  # stemmed: "turbine" matches "Turbines"
 
 
+def test_search_ranks_a_bounded_window_of_the_newest_matches(client, category, monkeypatch):
+    """Work per search stays the same whatever the archive's size: only the newest matches
+    are ranked, and the page says so."""
+    from articles.views import SearchView
+
+    monkeypatch.setattr(SearchView, "window", 4)
+    now = timezone.now()
+    matches = [
+        make_article(
+            category=category,
+            title="Turbines in the title" if days == 2 else f"Report {days}",
+            body="<p>a turbine is mentioned</p>",
+            published_at=now - timedelta(days=days),
+        )
+        for days in range(1, 7)
+    ]
+    make_article(category=category, title="Unrelated", body="<p>nothing here</p>")
+    response = client.get("/search/", {"q": "turbine"})
+    results = list(response.context["articles"])
+    assert set(results) == set(matches[:4]) and response.context["paginator"].count == 4
+    if connection.vendor == "postgresql":  # the title match first, then the newest
+        assert results == [matches[1], matches[0], matches[2], matches[3]]
+    else:
+        assert results == matches[:4]
+    assert b"The 4 newest matching articles, best matches first" in response.content
+
+    monkeypatch.setattr(SearchView, "window", 10)
+    response = client.get("/search/", {"q": "Turbine"})  # another address: not cached
+    assert response.context["paginator"].count == 6
+    assert b"6 articles found." in response.content
+
+
+def test_search_pages_past_the_window_answer_404(client, category, monkeypatch):
+    from articles.views import SearchView
+
+    monkeypatch.setattr(SearchView, "window", 3)
+    monkeypatch.setattr(SearchView, "paginate_by", 2)
+    make_live_articles(5, category=category, title="Turbine news")
+    assert client.get("/search/", {"q": "turbine", "page": 2}).status_code == 200
+    response = client.get("/search/", {"q": "turbine", "page": 3})
+    assert response.status_code == 404
+
+
 def test_search_uses_web_search_syntax_on_postgresql(client, category):
     if connection.vendor != "postgresql":
         pytest.skip("websearch syntax is PostgreSQL's")
