@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article, RelatedLink
 from articles.preview import make_preview_token
-from tests.factories import make_article, make_live_articles
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/", "/articles/a-live-story/", "/categories/markets/", "/tags/economy/", "/feed/"]
