@@ -10,7 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import connections, models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
@@ -20,7 +20,13 @@ from taggit.models import TaggedItemBase
 
 from articles.addresses import slug_url
 from articles.images import validate_hero_image
-from articles.querysets import ArticleManager, CategoryQuerySet, search_vector
+from articles.querysets import (
+    CARD_UNUSED_FIELDS,
+    ArticleManager,
+    CategoryQuerySet,
+    attach_labels,
+    search_vector,
+)
 from articles.renditions import build_renditions
 from articles.sanitize import sanitize_html
 
@@ -245,16 +251,24 @@ class Article(models.Model):
         tags = self.tag_list
         return tags[0] if tags else None
 
-    def visible_related_links(self):
-        """Curated links whose target is live (external links always are), ready for cards."""
-        live_targets = Article.objects.live().for_cards()
-        return self.related_links.filter(
-            Q(target__isnull=True) | Q(target__in=Article.objects.live().values("pk"))
-        ).prefetch_related(Prefetch("target", queryset=live_targets))
+    def visible_related_links(self, limit: int | None = None) -> list["RelatedLink"]:
+        """Curated links whose target is live (external links always are), each target ready
+        for a card: links and targets in one query, the targets' tags in another."""
+        links = (
+            self.related_links.filter(
+                Q(target__isnull=True) | Q(target__in=Article.objects.live().values("pk"))
+            )
+            .select_related("target__category")
+            .defer(*(f"target__{name}" for name in CARD_UNUSED_FIELDS))
+        )
+        links = list(links[:limit] if limit is not None else links)
+        targets = [link.target for link in links if link.target_id]
+        attach_labels(targets, using=self._state.db or "default", with_authors=False)
+        return links
 
     def more_to_read(self, limit: int = 3) -> list["MoreToRead"]:
         """Curated related links first (live targets only), topped up from the same category."""
-        items = [MoreToRead.from_link(link) for link in self.visible_related_links()[:limit]]
+        items = [MoreToRead.from_link(link) for link in self.visible_related_links(limit)]
         missing = limit - len(items)
         if missing > 0:
             shown = [item.article.pk for item in items if item.article] + [self.pk]

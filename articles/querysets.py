@@ -22,6 +22,10 @@ def normalize_query(text: str) -> str:
 SEARCH_WINDOW = 240
 
 
+# Columns no card or listing shows (the search vector is never loaded: see ArticleManager).
+CARD_UNUSED_FIELDS = ("body", "seo_title", "seo_description", "canonical_url", "search_vector")
+
+
 class TagLabel(NamedTuple):
     slug: str
     name: str
@@ -100,12 +104,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self, *, body: bool = False) -> "ArticleQuerySet":
         """What a card needs: category, tags and authors, in a fixed number of queries."""
-        unused = ["seo_title", "seo_description", "canonical_url"]
-        return (
-            self.select_related("category")
-            .defer(*unused, *([] if body else ["body"]))
-            .with_labels()
-        )
+        unused = [name for name in CARD_UNUSED_FIELDS if not (body and name == "body")]
+        return self.select_related("category").defer(*unused).with_labels()
 
     def for_cards(self) -> "ArticleQuerySet":
         """What an HTML card shows: category and first tag (no byline)."""
