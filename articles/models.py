@@ -24,6 +24,7 @@ from articles.querysets import (
     CARD_UNUSED_FIELDS,
     ArticleManager,
     CategoryQuerySet,
+    TagLabel,
     attach_labels,
     search_vector,
 )
@@ -239,7 +240,9 @@ class Article(models.Model):
     def tag_list(self) -> list:
         """Tags with slug, name and URL: the labels a listing query attached, else the rows."""
         labels = getattr(self, "tag_labels", None)
-        return labels if labels is not None else list(self.tags.all())
+        if labels is None:
+            labels = [TagLabel(tag.slug, tag.name) for tag in self.tags.all()]
+        return labels
 
     @property
     def author_list(self) -> list:

@@ -248,10 +248,12 @@ def test_view_on_site_only_for_live_articles(editor):
 
 def test_admin_preview_renders_a_draft_like_the_public_page_with_a_banner(writer):
     article = draft(title="Unreleased", body="<h2>Inside</h2>")
+    article.tags.add("Harbor Fees")
     response = logged_in(writer).get(f"/admin/articles/article/{article.pk}/preview/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "<h1>Unreleased</h1>" in html and "<h2>Inside</h2>" in html
+    assert '<a class="tag" href="/tags/harbor-fees/">Harbor Fees</a>' in html
     assert "preview-banner" in html and "/preview/" in html
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
