@@ -183,3 +183,11 @@ def test_addresses_are_reversed_once_per_slug_and_follow_the_url_configuration(s
     settings.ROOT_URLCONF = "tests.urls_prefixed"
     clear_url_caches()
     assert addresses.slug_url("articles:tag", "ports") == "/news/tags/ports/"
+
+
+def test_tag_list_gives_linkable_labels_with_or_without_attached_labels(db):
+    article = make_article(tags=["Harbor Fees"])
+    plain = Article.objects.get(pk=article.pk)
+    labelled = Article.objects.with_labels().get(pk=article.pk)
+    for loaded in (plain, labelled):
+        assert [tag.get_absolute_url() for tag in loaded.tag_list] == ["/tags/harbor-fees/"]
