@@ -138,19 +138,22 @@ class ArticleQuerySet(models.QuerySet):
 
     def search_window(self, query: str, *, size: int = SEARCH_WINDOW) -> list[int]:
         """Ids of the newest `size` matches, most relevant first (newest first on SQLite)."""
+        return list(self.ranked_window(query, size=size))
+
+    def ranked_window(self, query: str, *, size: int = SEARCH_WINDOW) -> "ArticleQuerySet":
         text = normalize_query(query)
         if not text:
-            return []
+            return self.none().values_list("pk", flat=True)
         if connections[self.db].vendor != "postgresql":
             matches = self._substring_search(text).order_by("-published_at", "-id")
-            return list(matches.values_list("pk", flat=True)[:size])
+            return matches.values_list("pk", flat=True)[:size]
         search_query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
         newest = (
             self.filter(search_vector=search_query)
             .order_by("-published_at", "-id")
             .values("pk")[:size]
         )
-        return list(
+        return (
             self.model.objects.filter(pk__in=newest)
             .annotate(rank=SearchRank(models.F("search_vector"), search_query))
             .order_by("-rank", "-published_at", "-id")
