@@ -217,7 +217,7 @@ def test_search_ranks_a_bounded_window_of_the_newest_matches(client, category, m
         assert results == [matches[1], matches[0], matches[2], matches[3]]
     else:
         assert results == matches[:4]
-    assert b"The 4 newest matching articles, best matches first" in response.content
+    assert b"The 4 newest matching articles are shown." in response.content
 
     monkeypatch.setattr(SearchView, "window", 10)
     response = client.get("/search/", {"q": "Turbine"})  # another address: not cached
