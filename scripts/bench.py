@@ -7,7 +7,7 @@ CACHE_URL=dummy:// (cold). Prints requests/s, p50/p99 latency, errors and the ra
 ceiling (a bare view of the same size under startproject's settings and middleware, served by
 the same gunicorn), plus each worker's memory after the run.
 
-    scripts/bench [--articles 2000] [--seconds 10] [--connections 8] [--markdown FILE]
+    scripts/bench [--articles 2000] [--sqlite] [--seconds 10] [--connections 8] [--markdown FILE]
 """
 
 import argparse
@@ -61,8 +61,11 @@ def manage(env, *args) -> str:
     return result.stdout
 
 
-def prepare_database(articles: int, name: str = "newsroom_bench") -> tuple[str, str]:
-    if answers("127.0.0.1", 5432) and shutil.which("psql"):
+def prepare_database(
+    articles: int, name: str = "newsroom_bench", *, sqlite: bool = False
+) -> tuple[str, str]:
+    """PostgreSQL when it answers (unless sqlite), else SQLite, with demo content + articles."""
+    if not sqlite and answers("127.0.0.1", 5432) and shutil.which("psql"):
         subprocess.run(
             [
                 "psql",
@@ -232,6 +235,7 @@ def report(rows, memories, label, articles, seconds, connections) -> str:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--sqlite", action="store_true", help="SQLite even when PostgreSQL answers")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
@@ -239,9 +243,10 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
 
-    database_url, label = prepare_database(args.articles)
+    database_url, label = prepare_database(args.articles, sqlite=args.sqlite)
     pages = targets(environment("locmem://", database_url))
-    warm_cache = "redis://127.0.0.1:6379/3" if answers("127.0.0.1", 6379) else "locmem://"
+    redis = not args.sqlite and answers("127.0.0.1", 6379)  # --sqlite: the embedded default
+    warm_cache = "redis://127.0.0.1:6379/3" if redis else "locmem://"
     if warm_cache.startswith("redis"):
         subprocess.run(["redis-cli", "-n", "3", "flushdb"], capture_output=True)
     # The ceiling: a bare view of the same size under startproject's settings and middleware.

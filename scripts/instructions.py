@@ -5,7 +5,7 @@ Each page is requested in-process through the full middleware stack (Django's te
 once with N requests and once with none; the difference over N is the cost of one request.
 The ceiling is the benchmark's bare view under startproject's settings and middleware.
 
-    scripts/instructions [--requests 20] [--articles 2000] [--only NAME] [--markdown FILE]
+    scripts/instructions [--requests 20] [--articles 2000] [--sqlite] [--only NAME] [--markdown FILE]
 """
 
 import argparse
@@ -78,6 +78,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--sqlite", action="store_true", help="SQLite even when PostgreSQL answers")
     parser.add_argument("--markdown", type=Path)
     parser.add_argument(
         "--only", default="", help="measure only the requests whose name contains this"
@@ -85,7 +86,9 @@ def main():
     args = parser.parse_args()
     if not shutil.which("valgrind"):
         sys.exit("valgrind is missing: apt-get install -y valgrind")
-    database_url, label = bench.prepare_database(args.articles, name="newsroom_instructions")
+    database_url, label = bench.prepare_database(
+        args.articles, name="newsroom_instructions", sqlite=args.sqlite
+    )
     rows = []
     for name, path, cache, keyed in TARGETS:
         if args.only not in name and not path.startswith("/bench/"):
