@@ -269,3 +269,11 @@ def test_dates_are_shown_in_the_site_time_zone(client, settings, category):
     html = client.get("/articles/tz/").content.decode()
     assert timezone.localtime(published, timezone.get_fixed_timezone(540)).strftime("%H:%M") in html
     assert "JST" in html
+
+
+def test_cards_show_the_publication_time_machine_readable_and_for_people(client, category):
+    from datetime import UTC, datetime
+
+    make_article(category=category, published_at=datetime(2026, 3, 5, 23, 30, tzinfo=UTC))
+    html = client.get("/categories/markets/").content.decode()
+    assert '<time datetime="2026-03-05T23:30:00+00:00">Mar 5, 2026</time>' in html
