@@ -19,6 +19,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from articles.addresses import slug_url
+from articles.freshness import caching_enabled
 from articles.images import validate_hero_image
 from articles.querysets import (
     CARD_UNUSED_FIELDS,
@@ -531,7 +532,7 @@ class PartnerKeyManager(BaseAPIKeyManager):
             return None
         prefix = key.partition(".")[0]
         now = time.time()
-        remembered = self._local.get(prefix)
+        remembered = self._local.get(prefix) if caching_enabled() else None
         if remembered is not None and remembered[0] > now:
             partner_key = remembered[1]
         else:
