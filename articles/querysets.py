@@ -105,6 +105,20 @@ def _label_sql(using: str, through, article_field: str, label_field: str) -> str
     )
 
 
+def live_condition(prefix: str = "") -> models.Q:
+    """live()'s rule as a condition, also for articles reached through a relation (prefix
+    "target__"): tested on the joined row, where `target__in=live()` made PostgreSQL hash every
+    live article's id to check a page's three links."""
+    from articles.models import Article
+
+    return models.Q(
+        **{
+            f"{prefix}status": Article.Status.PUBLISHED,
+            f"{prefix}published_at__lte": timezone.now(),
+        }
+    )
+
+
 def _group(rows, label, *, into: dict) -> None:
     for article_id, slug, name in rows:
         into[article_id].append(label(slug, name))
@@ -113,7 +127,7 @@ def _group(rows, label, *, into: dict) -> None:
 class ArticleQuerySet(models.QuerySet):
     def live(self) -> "ArticleQuerySet":
         """The one visibility rule: published, and its publication time has come."""
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(live_condition())
 
     def scheduled(self) -> "ArticleQuerySet":
         """Published for a time still to come: goes live by itself (the complement of live())."""

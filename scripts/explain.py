@@ -4,8 +4,8 @@
         .venv/bin/python scripts/explain.py [--articles 100000]
 
 Tops the database up to --articles live articles (bulk insert), then prints EXPLAIN ANALYZE for
-the home page, a deep category page, a tag page, search and the API list, and exits 1 if any
-plan reads the article table sequentially.
+the home page, a deep category page, a tag page, search, the API list and an article's related
+links, and exits 1 if any plan reads the article table sequentially.
 """
 
 import argparse
@@ -44,6 +44,7 @@ def main():
     category = Category.objects.get(slug="markets")
     tag = Tag.objects.get(slug="ledgers")
     live = Article.objects.live()
+    linked = live.filter(related_links__isnull=False).order_by("-published_at").first()
     queries = {
         "home (page 1)": live.order_by("-published_at", "-id")[:PER_PAGE],
         "home top story": live.filter(is_featured=True).order_by("-published_at", "-id")[:1],
@@ -55,6 +56,7 @@ def main():
         "tag page 1": live.filter(tags=tag).order_by("-published_at", "-id")[: PER_PAGE + 1],
         "search (the newest 240 matches of a common word, ranked)": live.ranked_window("ledger"),
         "API list (20)": live.order_by("-published_at", "-id")[:21],
+        "article page: curated links with their live targets": linked.live_related_links()[:3],
     }
     print(f"{Article.objects.live().count()} live articles")
     sequential = []

@@ -1,7 +1,7 @@
 """Scale check: the same pages on 1,000 and on 100,000 articles, caches off, timed end to end.
 
-Builds two PostgreSQL databases with `demo_content --articles N`, then, for each, times home, a
-deep category page, a tag page, search and the API list through Django's full request path
+Builds two PostgreSQL databases with `demo_content --articles N`, then, for each, times home, an
+article, a deep category page, a tag page, search and the API list through Django's full request path
 (the test client, every middleware, CACHE_URL=dummy:// so nothing is served from a cache) and
 prints the medians side by side with their ratio. The issue's bar: 100k within 2x of 1k.
 
@@ -32,8 +32,10 @@ live_in_category = Article.objects.live().filter(category=category).count()
 deep_page = min(200, max(1, -(-live_in_category // per_page)))
 tag = live_tags().order_by("-article_count").first()
 _, key = PartnerKey.objects.create_key(name="scale", requests_per_minute=10**9)
+linked = Article.objects.live().filter(related_links__isnull=False).order_by("-published_at")
 pages = {
     "home": "/",
+    "article (with related links)": linked.first().get_absolute_url(),
     f"category, page {deep_page}": f"/categories/markets/?page={deep_page}",
     "tag": f"/tags/{tag.slug}/",
     "search": "/search/?q=ledger",

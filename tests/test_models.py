@@ -191,3 +191,18 @@ def test_tag_list_gives_linkable_labels_with_or_without_attached_labels(db):
     labelled = Article.objects.with_labels().get(pk=article.pk)
     for loaded in (plain, labelled):
         assert [tag.get_absolute_url() for tag in loaded.tag_list] == ["/tags/harbor-fees/"]
+
+
+def test_live_related_links_test_the_joined_target_not_a_list_of_every_live_article(db):
+    """`target__in=live()` made PostgreSQL hash every live article's id for each article page."""
+    article, target = make_article(), make_article()
+    draft = make_article(status=Article.Status.DRAFT)
+    RelatedLink.objects.create(article=article, target=target)
+    RelatedLink.objects.create(article=article, target=draft)
+    RelatedLink.objects.create(article=article, url="https://example.org/a", title="Elsewhere")
+    links = article.live_related_links()
+    assert str(links.query).count("SELECT") == 1
+    assert [(link.target, link.url) for link in links] == [
+        (target, ""),
+        (None, "https://example.org/a"),
+    ]
