@@ -70,8 +70,10 @@ class CountlessPaginator(Paginator):
         number = self.validate_number(number)
         offset = (number - 1) * self.per_page
         window = self.object_list[offset : offset + self.per_page + 1]
-        rows = deferred_join(self.object_list, window) if offset >= DEFERRED_JOIN_OFFSET else window
-        rows = list(rows)
+        if offset >= DEFERRED_JOIN_OFFSET:
+            rows = deferred_join(self.object_list, window)
+        else:
+            rows = list(window)
         if not rows and number > 1:
             raise EmptyPage("That page contains no results.")
         return NextPageOnlyPage(
@@ -86,12 +88,11 @@ class LiveArticlesMixin:
     # Deep pages are capped rather than keyset-paginated: page 400 is ~9,600 articles back,
     # further than readers page; search, feeds and the API reach the rest.
     max_page = 400
+    paginator_class = CountlessPaginator
     context_object_name = "articles"
 
     def get_queryset(self):
         return Article.objects.live().for_cards()
-
-    paginator_class = CountlessPaginator
 
     def paginate_queryset(self, queryset, page_size):
         page = self.request.GET.get(self.page_kwarg, "1")
