@@ -13,7 +13,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from articles.addresses import slug_url
 from articles.templatetags.highlight import highlight
 
 LARGE_SIZES = "(min-width: 50rem) 42rem, 100vw"
@@ -91,7 +90,7 @@ def card(article, *, large: bool = False, query: str = "") -> SafeString:
         highlight(article.summary, query),
         format_html(
             '<a class="tag" href="{}">{}</a>',
-            slug_url("articles:tag", tag.slug),
+            tag.get_absolute_url(),
             tag.name,
         )
         if tag

@@ -159,7 +159,7 @@ class ArticleQuerySet(models.QuerySet):
         if not text:
             return self.none()
         if connections[self.db].vendor == "postgresql":
-            search_query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+            search_query = web_search_query(text)
             return (
                 self.filter(search_vector=search_query)
                 .annotate(rank=SearchRank(models.F("search_vector"), search_query))
@@ -178,7 +178,7 @@ class ArticleQuerySet(models.QuerySet):
         if connections[self.db].vendor != "postgresql":
             matches = self._substring_search(text).order_by("-published_at", "-id")
             return matches.values_list("pk", flat=True)[:size]
-        search_query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        search_query = web_search_query(text)
         newest = (
             self.filter(search_vector=search_query)
             .order_by("-published_at", "-id")
@@ -217,6 +217,11 @@ def search_vector(tag_names: str = "") -> SearchVector:
         + SearchVector(Value(tag_names), weight="B", config=SEARCH_CONFIG)
         + SearchVector("body", weight="C", config=SEARCH_CONFIG)
     )
+
+
+def web_search_query(text: str) -> SearchQuery:
+    """What readers and partners type, in web-search syntax ("quoted phrases", -excluded)."""
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):

@@ -193,14 +193,12 @@ class SearchView(LiveArticlesMixin, ListView):
     template_name = "articles/search.html"
     max_query_length = 200
     window = SEARCH_WINDOW
+    paginator_class = Paginator  # the window's length is the count
 
     def get_queryset(self):
         self.query = normalize_query(self.request.GET.get("q", "")[: self.max_query_length])
         cards = super().get_queryset()
         return ArticlesByIds(cards, cards.search_window(self.query, size=self.window))
-
-    def get_paginator(self, queryset, per_page, **kwargs):
-        return Paginator(queryset, per_page, **kwargs)  # the window's length is the count
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
