@@ -25,6 +25,7 @@ from django.db import connection  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
 from articles.models import Article, Category  # noqa: E402
+from articles.querysets import SEARCH_WINDOW  # noqa: E402
 
 PER_PAGE = 24
 
@@ -56,6 +57,10 @@ def main():
         "tag page 1": live.filter(tags=tag).order_by("-published_at", "-id")[: PER_PAGE + 1],
         "search (the newest 240 matches of a common word, ranked)": live.ranked_window("ledger"),
         "API list (20)": live.order_by("-published_at", "-id")[:21],
+        # Two common words that never occur together: the window of ids goes through GIN.
+        "API search of two words (ids of the window)": live.matching("ledger custody")
+        .order_by("-published_at", "-id")
+        .values_list("pk", flat=True)[:SEARCH_WINDOW],
         "article page: curated links with their live targets": linked.live_related_links()[:3],
     }
     print(f"{Article.objects.live().count()} live articles")

@@ -40,6 +40,7 @@ pages = {
     "tag": f"/tags/{tag.slug}/",
     "search": "/search/?q=ledger",
     "API list (20)": "/api/v1/articles/",
+    "API search, two words never together": "/api/v1/articles/?q=ledger+custody",
 }
 client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Api-Key {key}")
 result = {"articles": Article.objects.live().count(), "pages": {}}

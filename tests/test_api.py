@@ -1,10 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from articles.models import Article, ArticleWithdrawal, PartnerKey, RelatedLink
+from articles.querysets import SEARCH_WINDOW
 from tests.factories import make_article, make_author, make_category, make_live_articles
 
 pytestmark = pytest.mark.django_db
@@ -217,6 +219,43 @@ def test_cursor_pagination_walks_every_article_once(api_client, category):
         seen += [item["slug"] for item in body["results"]]
         url = body["next"]
     assert len(seen) == len(set(seen)) == 7
+
+
+@pytest.mark.parametrize("ordering", ["-published_at", "published_at", "-updated_at"])
+def test_searching_several_words_walks_every_match_once_in_order(
+    api_client, category, ordering, settings, django_assert_num_queries
+):
+    """Several words take another road on PostgreSQL (a window of ids first, then the page: see
+    ArticleQuerySet.first_rows); the walk must be the one an unfiltered list would give."""
+    matches = make_live_articles(7, category=category, tags=["rates", "world"])
+    make_live_articles(3, category=category, tags=["rates"])
+    field = ordering.lstrip("-")
+    expected = sorted(matches, key=lambda a: (getattr(a, field), a.pk))
+    if ordering.startswith("-"):
+        expected.reverse()
+    seen, url = [], f"/api/v1/articles/?q=rates+world&page_size=3&ordering={ordering}"
+    while url:
+        body = api_client.get(url).json()
+        seen += [item["slug"] for item in body["results"]]
+        url = body["next"]
+    assert seen == [a.slug for a in expected]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # the key, the page (+ tags, authors), and on PostgreSQL the window of ids before the page
+    window = connection.vendor == "postgresql"
+    with django_assert_num_queries(4 + window) as captured:
+        api_client.get("/api/v1/articles/", {"q": "rates world"})
+    assert window == any(f"LIMIT {SEARCH_WINDOW}" in q["sql"] for q in captured.captured_queries)
+
+
+def test_searching_one_word_reads_the_page_directly(
+    api_client, category, settings, django_assert_num_queries
+):
+    make_live_articles(4, category=category, tags=["rates"])
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    api_client.get("/api/v1/categories/")  # the key's first use records last_used_at
+    with django_assert_num_queries(4):
+        response = api_client.get("/api/v1/articles/", {"q": "rates"})
+    assert len(response.json()["results"]) == 4
 
 
 def test_unknown_article_answers_404_json(api_client, db):

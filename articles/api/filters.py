@@ -80,7 +80,7 @@ class ArticleFilter(filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.matching(value)
 
 
 class StrictFilterBackend(filters.DjangoFilterBackend):

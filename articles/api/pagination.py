@@ -42,7 +42,7 @@ class KeysetPagination(BasePagination):
         if position is not None:
             queryset = queryset.filter(self.after(field, position, forward_descending))
         order = [f"-{field}", "-id"] if forward_descending else [field, "id"]
-        rows = list(queryset.order_by(*order)[: self.page_size + 1])
+        rows = self.first_rows(queryset.order_by(*order), self.page_size + 1)
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:
@@ -54,6 +54,13 @@ class KeysetPagination(BasePagination):
         self.first, self.last = (rows[0], rows[-1]) if rows else (None, None)
         self.field = field
         return rows
+
+    @staticmethod
+    def first_rows(queryset, count: int) -> list:
+        # A queryset that knows a better way to its first rows (ArticleQuerySet) says so.
+        if hasattr(queryset, "first_rows"):
+            return queryset.first_rows(count)
+        return list(queryset[:count])
 
     @staticmethod
     def after(field: str, position, descending: bool) -> Q:
