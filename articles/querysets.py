@@ -1,9 +1,10 @@
 from collections import defaultdict
+from datetime import UTC, datetime
 from functools import cache
 from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
@@ -105,7 +106,7 @@ def _label_sql(using: str, through, article_field: str, label_field: str) -> str
     )
 
 
-def live_condition(prefix: str = "") -> models.Q:
+def live_condition(prefix: str = "", *, now: datetime | None = None) -> models.Q:
     """live()'s rule as a condition, also for articles reached through a relation (prefix
     "target__"): tested on the joined row, where `target__in=live()` made PostgreSQL hash every
     live article's id to check a page's three links."""
@@ -114,7 +115,7 @@ def live_condition(prefix: str = "") -> models.Q:
     return models.Q(
         **{
             f"{prefix}status": Article.Status.PUBLISHED,
-            f"{prefix}published_at__lte": timezone.now(),
+            f"{prefix}published_at__lte": now or timezone.now(),
         }
     )
 
@@ -124,10 +125,42 @@ def _group(rows, label, *, into: dict) -> None:
         into[article_id].append(label(slug, name))
 
 
+class CompiledAtTime:
+    """A query compiled to SQL once per database, then run with the current time.
+
+    For a query every page runs whose only changing value is the time it compares with (the
+    category menu): building and compiling it through the ORM took four times as long as running
+    it (0.87 against 0.19 ms on PostgreSQL). `build(now)` returns the queryset; its rows come
+    back as model instances through Manager.raw()."""
+
+    PLACEHOLDER_TIME = datetime(2000, 1, 1, 0, 0, 0, 1, tzinfo=UTC)
+
+    def __init__(self, build):
+        self.build = build
+        self._compiled = {}
+
+    def __call__(self, using: str = DEFAULT_DB_ALIAS) -> models.query.RawQuerySet:
+        if using not in self._compiled:
+            self._compiled[using] = self._compile(using)
+        model, sql, params, slot = self._compiled[using]
+        params = list(params)
+        params[slot] = connections[using].ops.adapt_datetimefield_value(timezone.now())
+        return model._default_manager.db_manager(using).raw(sql, params)
+
+    def _compile(self, using: str):
+        queryset = self.build(self.PLACEHOLDER_TIME)
+        sql, params = queryset.query.get_compiler(using).as_sql()
+        placeholder = connections[using].ops.adapt_datetimefield_value(self.PLACEHOLDER_TIME)
+        slots = [index for index, value in enumerate(params) if value == placeholder]
+        if len(slots) != 1:
+            raise ValueError(f"The query compares with the time {len(slots)} times, not once.")
+        return queryset.model, sql, params, slots[0]
+
+
 class ArticleQuerySet(models.QuerySet):
-    def live(self) -> "ArticleQuerySet":
-        """The one visibility rule: published, and its publication time has come."""
-        return self.filter(live_condition())
+    def live(self, *, now: datetime | None = None) -> "ArticleQuerySet":
+        """The one visibility rule: published, and its publication time has come (by `now`)."""
+        return self.filter(live_condition(now=now))
 
     def scheduled(self) -> "ArticleQuerySet":
         """Published for a time still to come: goes live by itself (the complement of live())."""
@@ -245,12 +278,13 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
 
 class CategoryQuerySet(models.QuerySet):
-    def public(self) -> "CategoryQuerySet":
+    def public(self, *, now: datetime | None = None) -> "CategoryQuerySet":
         """Categories readers may see: those with a live article. A section prepared for an
         embargoed story stays out of menus, sitemaps and the API until the story goes live."""
         from articles.models import Article
 
-        return self.filter(Exists(Article.objects.live().filter(category=OuterRef("pk"))))
+        live = Article.objects.live(now=now)
+        return self.filter(Exists(live.filter(category=OuterRef("pk"))))
 
     def with_live_count(self) -> "CategoryQuerySet":
         from articles.models import Article

@@ -206,3 +206,32 @@ def test_live_related_links_test_the_joined_target_not_a_list_of_every_live_arti
         (target, ""),
         (None, "https://example.org/a"),
     ]
+
+
+def test_compiled_at_time_gives_what_the_queryset_gives_at_the_current_time(category):
+    from articles.models import Category
+    from articles.querysets import CompiledAtTime
+
+    public = CompiledAtTime(lambda now: Category.objects.public(now=now))
+    later = make_category(slug="later")
+    publish_at = timezone.now() + timedelta(hours=1)
+    make_article(slug="later-story", category=later, published_at=publish_at)
+    make_article(slug="now-story", category=category)
+    assert list(public()) == list(Category.objects.public()) == [category]
+    with time_machine.travel(publish_at):
+        assert list(public()) == list(Category.objects.public())
+        assert set(public()) == {category, later}
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda now: Article.objects.all(),  # never compares with the time
+        lambda now: Article.objects.live(now=now).filter(updated_at__lte=now),  # twice
+    ],
+)
+def test_compiled_at_time_refuses_a_query_not_comparing_with_the_time_once(db, build):
+    from articles.querysets import CompiledAtTime
+
+    with pytest.raises(ValueError, match="compares with the time"):
+        CompiledAtTime(build)()

@@ -150,6 +150,18 @@ def test_scheduled_article_appears_on_the_site_when_its_time_comes(client, categ
         assert b"Later story" in client.get("/").content
 
 
+def test_menu_shows_a_new_section_when_its_first_story_goes_live(client, category):
+    """The menu's SQL is compiled once (CompiledAtTime): each page must still compare with the
+    time of its own request."""
+    embargoed = make_category(slug="election", name="Election desk")
+    publish_at = timezone.now() + timedelta(hours=3)
+    make_article(slug="result", category=embargoed, published_at=publish_at)
+    make_article(slug="today", category=category)
+    assert b"Election desk" not in client.get("/").content
+    with time_machine.travel(publish_at + timedelta(minutes=1)):
+        assert b"Election desk" in client.get("/").content
+
+
 def test_old_slug_answers_301_to_the_current_url(client, article):
     article.slug = "renamed"
     article.save()
