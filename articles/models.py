@@ -22,12 +22,12 @@ from articles.addresses import slug_url
 from articles.freshness import caching_enabled
 from articles.images import validate_hero_image
 from articles.querysets import (
-    CARD_UNUSED_FIELDS,
     ArticleManager,
     CategoryQuerySet,
+    CompiledQuery,
+    RelatedLinkQuerySet,
     TagLabel,
     attach_labels,
-    live_condition,
     search_vector,
 )
 from articles.renditions import build_renditions
@@ -256,37 +256,33 @@ class Article(models.Model):
         tags = self.tag_list
         return tags[0] if tags else None
 
-    def live_related_links(self):
+    def live_related_links(self, *, now=None):
         """Curated links whose target is live (external links always are), with the target and
         its category joined: one query whatever the size of the archive."""
-        return (
-            self.related_links.filter(Q(target__isnull=True) | live_condition("target__"))
-            .select_related("target__category")
-            .defer(*(f"target__{name}" for name in CARD_UNUSED_FIELDS))
-        )
+        return RelatedLink.objects.filter(article_id=self.pk).with_live_targets(now=now)
 
     def visible_related_links(self, limit: int | None = None) -> list["RelatedLink"]:
         """The live related links, each target ready for a card (its tags: one more query)."""
         links = self.live_related_links()
         links = list(links[:limit] if limit is not None else links)
+        return self._with_target_labels(links)
+
+    def more_to_read(self) -> list["MoreToRead"]:
+        """Curated related links first (live targets only), topped up from the same category.
+        Both queries are compiled once (see CompiledQuery): every article page runs them."""
+        links = self._with_target_labels(first_related_links(article_id=self.pk))
+        items = [MoreToRead.from_link(link) for link in links]
+        if len(items) < MORE_TO_READ:
+            shown = {item.article.pk for item in items if item.article} | {self.pk}
+            # The newest few of the category, enough to fill after leaving out what is shown.
+            fill = newest_in_category(category_id=self.category_id)
+            items += [MoreToRead(article=article) for article in fill if article.pk not in shown]
+        return items[:MORE_TO_READ]
+
+    def _with_target_labels(self, links: list["RelatedLink"]) -> list["RelatedLink"]:
         targets = [link.target for link in links if link.target_id]
         attach_labels(targets, using=self._state.db or "default", with_authors=False)
         return links
-
-    def more_to_read(self, limit: int = 3) -> list["MoreToRead"]:
-        """Curated related links first (live targets only), topped up from the same category."""
-        items = [MoreToRead.from_link(link) for link in self.visible_related_links(limit)]
-        missing = limit - len(items)
-        if missing > 0:
-            shown = [item.article.pk for item in items if item.article] + [self.pk]
-            fill = (
-                Article.objects.live()
-                .for_cards()
-                .filter(category_id=self.category_id)
-                .exclude(pk__in=shown)[:missing]
-            )
-            items += [MoreToRead(article=article) for article in fill]
-        return items
 
     def refresh_search_vector(self) -> None:
         if connections[Article.objects.db].vendor != "postgresql":
@@ -422,6 +418,8 @@ class RelatedLink(models.Model):
         max_length=200, blank=True, help_text="Optional; defaults to the article's headline."
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = RelatedLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -601,3 +599,24 @@ def _cache_get(cache, key):
 def _cache_set(cache, key, value, timeout):
     with contextlib.suppress(Exception):
         cache.set(key, value, timeout)
+
+
+MORE_TO_READ = 3
+
+# The queries every article page runs, compiled once per database (see CompiledQuery).
+live_article_by_slug = CompiledQuery(
+    lambda now, slug: Article.objects.live(now=now).for_detail().filter(slug=slug),
+    slug="placeholder-slug",
+)
+first_related_links = CompiledQuery(
+    lambda now, article_id: RelatedLink.objects.filter(article_id=article_id).with_live_targets(
+        now=now
+    )[:MORE_TO_READ],
+    article_id=-1,
+)
+newest_in_category = CompiledQuery(
+    lambda now, category_id: Article.objects.live(now=now)
+    .for_cards()
+    .filter(category_id=category_id)[: 2 * MORE_TO_READ + 1],
+    category_id=-1,
+)

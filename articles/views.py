@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.models import Article, ArticleRedirect, Author, Category
+from articles.models import Article, ArticleRedirect, Author, Category, live_article_by_slug
 from articles.preview import article_for_preview_token
 from articles.querysets import SEARCH_WINDOW, normalize_query
 
@@ -119,10 +119,14 @@ class HomeView(LiveArticlesMixin, ListView):
 
 
 class ArticleDetailView(DetailView):
+    model = Article
     context_object_name = "article"
 
-    def get_queryset(self):
-        return Article.objects.live().for_detail()
+    def get_object(self, queryset=None):
+        found = live_article_by_slug(slug=self.kwargs["slug"])
+        if not found:
+            raise Http404("No live article at this address.")
+        return found[0]
 
     def get(self, request, *args, **kwargs):
         try:

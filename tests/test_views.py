@@ -151,7 +151,7 @@ def test_scheduled_article_appears_on_the_site_when_its_time_comes(client, categ
 
 
 def test_menu_shows_a_new_section_when_its_first_story_goes_live(client, category):
-    """The menu's SQL is compiled once (CompiledAtTime): each page must still compare with the
+    """The menu's SQL is compiled once (CompiledQuery): each page must still compare with the
     time of its own request."""
     embargoed = make_category(slug="election", name="Election desk")
     publish_at = timezone.now() + timedelta(hours=3)
