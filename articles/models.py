@@ -540,7 +540,7 @@ class PartnerKeyManager(BaseAPIKeyManager):
             cache_key = self.cache_key(prefix)
             partner_key = _cache_get(cache, cache_key)
             if partner_key is None:
-                partner_key = self.get_usable_keys().filter(prefix=prefix).first()
+                partner_key = next(iter(usable_key_by_prefix(prefix=prefix)), None)
                 if partner_key is not None:
                     _cache_set(cache, cache_key, partner_key, self.CACHE_SECONDS)
             if partner_key is not None:
@@ -619,4 +619,10 @@ newest_in_category = CompiledQuery(
     .for_cards()
     .filter(category_id=category_id)[: 2 * MORE_TO_READ + 1],
     category_id=-1,
+)
+
+# Every cold API request looks its key up (see CompiledQuery).
+usable_key_by_prefix = CompiledQuery(
+    lambda prefix: PartnerKey.objects.get_usable_keys().filter(prefix=prefix)[:1],
+    prefix="placeholder-prefix",
 )

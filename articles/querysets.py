@@ -1,4 +1,5 @@
 import copy
+import inspect
 from collections import defaultdict
 from datetime import UTC, datetime
 from functools import cache
@@ -137,21 +138,25 @@ class CompiledQuery:
     (select_related, deferred fields, attached labels: all as the queryset would do).
 
     Values must reach the SQL as parameters: not LIMIT or OFFSET, not lists of varying length.
-    `now` (the time live() compares with) is always bound, to the current time by default.
+    A `now` argument of `build` (the time live() compares with) is bound to the current time
+    unless the caller gives one.
     """
 
     PLACEHOLDER_TIME = datetime(2000, 1, 1, 0, 0, 0, 1, tzinfo=UTC)
 
     def __init__(self, build, **placeholders):
         self.build = build
-        self.placeholders = {"now": self.PLACEHOLDER_TIME, **placeholders}
+        self.uses_now = "now" in inspect.signature(build).parameters
+        self.placeholders = {"now": self.PLACEHOLDER_TIME} if self.uses_now else {}
+        self.placeholders.update(placeholders)
         self._compiled = {}
 
     def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list:
         if using not in self._compiled:
             self._compiled[using] = self._compile(using)
         queryset, compiler, sql, params, slots = self._compiled[using]
-        values.setdefault("now", timezone.now())
+        if self.uses_now:
+            values.setdefault("now", timezone.now())
         params = list(params)
         for name, positions in slots.items():
             value = self._adapt(using, values[name])

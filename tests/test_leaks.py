@@ -168,8 +168,8 @@ def test_counts_ignore_hidden_articles(client, api_client, newsroom):
     categories = api_client.get("/api/v1/categories/").json()
     assert [(c["slug"], c["article_count"]) for c in categories] == [("world", 30)]
     listing = client.get("/categories/world/?page=2")
-    assert len(listing.context["page_obj"]) == 30 - 24
-    assert not listing.context["page_obj"].has_next()
+    assert len(listing.context_data["page_obj"]) == 30 - 24
+    assert not listing.context_data["page_obj"].has_next()
 
 
 def test_the_scheduled_article_appears_when_its_time_comes(

@@ -189,7 +189,7 @@ def test_search_ranks_title_matches_first_on_postgresql(client, category):
         title="Turbines everywhere",
         published_at=timezone.now() - timedelta(days=5),
     )
-    results = list(client.get("/search/", {"q": "turbine"}).context["articles"])
+    results = list(client.get("/search/", {"q": "turbine"}).context_data["articles"])
     assert results == [title_match, body_match]  # stemmed: "turbine" matches "Turbines"
 
 
@@ -211,8 +211,8 @@ def test_search_ranks_a_bounded_window_of_the_newest_matches(client, category, m
     ]
     make_article(category=category, title="Unrelated", body="<p>nothing here</p>")
     response = client.get("/search/", {"q": "turbine"})
-    results = list(response.context["articles"])
-    assert set(results) == set(matches[:4]) and response.context["paginator"].count == 4
+    results = list(response.context_data["articles"])
+    assert set(results) == set(matches[:4]) and response.context_data["paginator"].count == 4
     if connection.vendor == "postgresql":  # the title match first, then the newest
         assert results == [matches[1], matches[0], matches[2], matches[3]]
     else:
@@ -221,7 +221,7 @@ def test_search_ranks_a_bounded_window_of_the_newest_matches(client, category, m
 
     monkeypatch.setattr(SearchView, "window", 10)
     response = client.get("/search/", {"q": "Turbine"})  # another address: not cached
-    assert response.context["paginator"].count == 6
+    assert response.context_data["paginator"].count == 6
     assert b"6 articles found." in response.content
 
 
@@ -241,7 +241,7 @@ def test_search_uses_web_search_syntax_on_postgresql(client, category):
         pytest.skip("websearch syntax is PostgreSQL's")
     make_article(category=category, title="Wind power")
     make_article(category=category, title="Wind tunnel")
-    results = client.get("/search/", {"q": "wind -tunnel"}).context["articles"]
+    results = client.get("/search/", {"q": "wind -tunnel"}).context_data["articles"]
     assert [a.title for a in results] == ["Wind power"]
 
 

@@ -39,8 +39,8 @@ def populated(category):
 def test_home_shows_top_story_and_newest_articles(client, populated):
     response = client.get("/")
     assert response.status_code == 200
-    assert response.context["top_story"].slug == "top"
-    assert "top" not in [a.slug for a in response.context["articles"]]
+    assert response.context_data["top_story"].slug == "top"
+    assert "top" not in [a.slug for a in response.context_data["articles"]]
     assert b"The top story" in response.content
 
 
@@ -112,7 +112,7 @@ def test_article_page_query_count_is_flat(client, category, django_assert_num_qu
     make_live_articles(1, category=category)
     with django_assert_num_queries(ARTICLE_QUERIES):
         response = client.get("/articles/subject/")
-    assert len(response.context["more_to_read"]) == 3
+    assert len(response.context_data["more_to_read"]) == 3
     for _ in range(20):
         hidden = make_article(category=category, status=Article.Status.DRAFT)
         RelatedLink.objects.create(article=article, target=hidden)
@@ -207,8 +207,8 @@ def test_lists_paginate_at_24(client, category):
     grow(30, category)
     first = client.get("/categories/markets/")
     second = client.get("/categories/markets/?page=2")
-    assert len(first.context["articles"]) == 24
-    assert len(second.context["articles"]) == 6
+    assert len(first.context_data["articles"]) == 24
+    assert len(second.context_data["articles"]) == 6
     assert b'rel="next"' in first.content
     assert b'<link rel="canonical" href="http://testserver/categories/markets/?page=2">' in (
         second.content
@@ -222,7 +222,7 @@ def test_search_finds_title_summary_body_and_tag_words(client, category):
     make_article(tags=["delta"], category=category)
     for word in ["alpha", "beta", "gamma", "delta"]:
         response = client.get("/search/", {"q": word})
-        assert len(response.context["articles"]) == 1, word
+        assert len(response.context_data["articles"]) == 1, word
     assert response.headers.get("X-Robots-Tag") is None
     assert b'name="robots" content="noindex' in response.content
 
@@ -239,7 +239,7 @@ def test_author_page_lists_only_their_live_articles(client, category):
     make_article(category=category, authors=[author], status=Article.Status.DRAFT)
     make_article(category=category)
     response = client.get("/authors/writer/")
-    assert list(response.context["articles"]) == [mine]
+    assert list(response.context_data["articles"]) == [mine]
 
 
 def test_healthz_reports_database_and_cache(client, db):
@@ -278,9 +278,9 @@ def test_lists_never_count_and_know_a_next_page_by_one_extra_row(client, populat
     with CaptureQueriesContext(connection) as queries:
         first = client.get(url)
     assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
-    assert first.context["page_obj"].has_next() and b"Page 1</span>" in first.content
+    assert first.context_data["page_obj"].has_next() and b"Page 1</span>" in first.content
     last = client.get(f"{url}?page=2")
-    assert not last.context["page_obj"].has_next() and b'rel="next"' not in last.content
+    assert not last.context_data["page_obj"].has_next() and b'rel="next"' not in last.content
     assert client.get(f"{url}?page=3").status_code == 404
     for bad in ("0", "-1", "last", "x", "2.5"):
         assert client.get(f"{url}?page={bad}").status_code == 404
@@ -308,8 +308,8 @@ def test_deep_pages_read_their_rows_by_id_and_keep_the_order(client, category):
         .values_list("slug", flat=True)[(deep_page - 1) * 24 : deep_page * 24]
     )
     response = client.get(f"/categories/markets/?page={deep_page}")
-    assert [article.slug for article in response.context["articles"]] == expected
-    assert all(article.first_tag for article in response.context["articles"])
+    assert [article.slug for article in response.context_data["articles"]] == expected
+    assert all(article.first_tag for article in response.context_data["articles"])
 
 
 @pytest.mark.parametrize(

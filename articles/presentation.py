@@ -1,54 +1,29 @@
-"""Presentation helpers for article templates: absolute URLs and JSON-LD. No queries."""
+"""What the reader site's pages say about themselves to machines: canonical addresses and
+JSON-LD. No queries."""
 
 import json
 
-from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
-
-from articles import cards
-
-register = template.Library()
+from django.utils.safestring import SafeString, mark_safe
 
 # Same escapes as Django's json_script: nothing in the data can close the <script> element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-@register.simple_tag
-def article_card(article, large=False, query=""):
-    return cards.card(article, large=large, query=query or "")
-
-
-@register.simple_tag
-def hero_picture(article, alt="", sizes="100vw", lazy=True):
-    return cards.hero_picture(article, alt=alt, sizes=sizes, lazy=lazy)
-
-
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path=None):
-    request = context["request"]
-    return request.build_absolute_uri(path if path is not None else request.path)
-
-
-@register.simple_tag(takes_context=True)
-def canonical_url(context):
+def canonical_url(request, page_obj=None) -> str:
     """This page's address without query parameters, except a page number beyond the first."""
-    request = context["request"]
     url = request.build_absolute_uri(request.path)
-    page_obj = context.get("page_obj")
     if page_obj is not None and page_obj.number > 1:
         url += f"?page={page_obj.number}"
     return url
 
 
-def json_ld(data: dict) -> str:
+def json_ld(data: dict) -> SafeString:
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
-@register.simple_tag(takes_context=True)
-def article_json_ld(context, article):
-    request = context["request"]
+def article_json_ld(request, article, site_name: str | None) -> SafeString:
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -67,7 +42,7 @@ def article_json_ld(context, article):
             }
             for author in article.author_list
         ],
-        "publisher": {"@type": "Organization", "name": context.get("site_name", "Newsroom")},
+        "publisher": {"@type": "Organization", "name": site_name or "Newsroom"},
     }
     if article.hero_image:
         renditions = article.hero_renditions.get("formats", {}).get("jpeg", [])
@@ -76,11 +51,9 @@ def article_json_ld(context, article):
     return json_ld(data)
 
 
-@register.simple_tag(takes_context=True)
-def breadcrumb_json_ld(context, article):
-    request = context["request"]
+def breadcrumb_json_ld(request, article, site_name: str | None) -> SafeString:
     trail = [
-        (context.get("site_name", "Newsroom"), "/"),
+        (site_name or "Newsroom", "/"),
         (article.category.name, article.category.get_absolute_url()),
         (article.title, article.get_absolute_url()),
     ]
