@@ -1,6 +1,6 @@
-"""Public addresses of slugged pages (articles, sections, tags, authors), reversed once per
-slug per process: a listing links each card to its article, section and tag, and reverse()
-was a tenth of a cold API list."""
+"""Public addresses, reversed once per process: slugged pages (articles, sections, tags,
+authors), as a listing links each card to its article, section and tag and reverse() was a
+tenth of a cold API list; and the fixed addresses every page's header and footer link to."""
 
 from functools import lru_cache
 
@@ -18,7 +18,18 @@ def slug_url(view_name: str, slug: str) -> str:
     return _reverse_slug(view_name, slug, get_script_prefix())
 
 
+@lru_cache(maxsize=256)
+def _reverse_fixed(view_name: str, script_prefix: str) -> str:
+    return reverse(view_name)
+
+
+def fixed_url(view_name: str) -> str:
+    """The address of a page without arguments (the home page, the feed, the sitemap)."""
+    return _reverse_fixed(view_name, get_script_prefix())
+
+
 @receiver(setting_changed)
 def _forget_addresses(setting, **kwargs):
     if setting == "ROOT_URLCONF":
         _reverse_slug.cache_clear()
+        _reverse_fixed.cache_clear()

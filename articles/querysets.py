@@ -66,45 +66,53 @@ class CardArticleIterable(LabelledArticleIterable):
 
 
 def attach_labels(articles, *, using: str, with_authors: bool = True) -> None:
-    from articles.models import Article, TaggedArticle
-
-    tags, authors = defaultdict(list), defaultdict(list)
+    """Give each article `tag_labels` (and `author_labels`): one query for the whole batch."""
+    labels = {"tag": defaultdict(list), "author": defaultdict(list)}
     ids = [article.pk for article in articles]
     if ids:
-        rows = _label_rows(using, TaggedArticle, "content_object", "tag", ids)
-        _group(rows, TagLabel, into=tags)
-    if ids and with_authors:
-        rows = _label_rows(using, Article.authors.through, "article", "author", ids)
-        _group(rows, AuthorLabel, into=authors)
+        kinds = ("tag", "author") if with_authors else ("tag",)
+        for kind, article_id, slug, name in _label_rows(using, kinds, ids):
+            labels[kind][article_id].append(LABELS[kind](slug, name))
     for article in articles:
-        article.tag_labels = tags[article.pk]
+        article.tag_labels = labels["tag"][article.pk]
         if with_authors:
-            article.author_labels = authors[article.pk]
+            article.author_labels = labels["author"][article.pk]
 
 
-def _label_rows(using: str, through, article_field: str, label_field: str, ids: list) -> list:
-    """(article id, slug, name) for each label of these articles, in the order they were added.
+LABELS = {"tag": TagLabel, "author": AuthorLabel}
 
-    Plain SQL written once from the models' metadata: this fixed two-table join runs for every
-    listing, and building it through the ORM took twice as long as running it (0.8 against 0.35 ms
-    for 20 articles on PostgreSQL)."""
-    sql = _label_sql(using, through, article_field, label_field)
+
+def _label_rows(using: str, kinds: tuple[str, ...], ids: list) -> list:
+    """(kind, article id, slug, name) for each label of these articles, in the order they were
+    added.
+
+    Plain SQL written once from the models' metadata: this fixed join runs for every listing,
+    and building it through the ORM took twice as long as running it (0.8 against 0.35 ms for 20
+    articles on PostgreSQL). Tags and bylines come in one query (UNION ALL): one round trip."""
+    sql = " UNION ALL ".join(_label_sql(using, kind) for kind in kinds)
+    placeholders = ", ".join(["%s"] * len(ids))
     with connections[using].cursor() as cursor:
-        cursor.execute(sql.format(placeholders=", ".join(["%s"] * len(ids))), ids)
-        return cursor.fetchall()
+        cursor.execute(f"{sql.format(placeholders=placeholders)} ORDER BY 1, 5", ids * len(kinds))
+        return [row[:4] for row in cursor.fetchall()]
 
 
 @cache
-def _label_sql(using: str, through, article_field: str, label_field: str) -> str:
+def _label_sql(using: str, kind: str) -> str:
+    from articles.models import Article, TaggedArticle
+
+    through, article_field = {
+        "tag": (TaggedArticle, "content_object"),
+        "author": (Article.authors.through, "article"),
+    }[kind]
     qn = connections[using].ops.quote_name
-    link, label = through._meta, through._meta.get_field(label_field).related_model._meta
+    link, label = through._meta, through._meta.get_field(kind).related_model._meta
     owner = qn(link.get_field(article_field).column)
     return (
-        f"SELECT l.{owner}, t.{qn(label.get_field('slug').column)}, "
-        f"t.{qn(label.get_field('name').column)} "
+        f"SELECT '{kind}', l.{owner}, t.{qn(label.get_field('slug').column)}, "
+        f"t.{qn(label.get_field('name').column)}, l.{qn(link.pk.column)} "
         f"FROM {qn(link.db_table)} l INNER JOIN {qn(label.db_table)} t "
-        f"ON t.{qn(label.pk.column)} = l.{qn(link.get_field(label_field).column)} "
-        f"WHERE l.{owner} IN ({{placeholders}}) ORDER BY l.{qn(link.pk.column)}"
+        f"ON t.{qn(label.pk.column)} = l.{qn(link.get_field(kind).column)} "
+        f"WHERE l.{owner} IN ({{placeholders}})"
     )
 
 
@@ -120,11 +128,6 @@ def live_condition(prefix: str = "", *, now: datetime | None = None) -> models.Q
             f"{prefix}published_at__lte": now or timezone.now(),
         }
     )
-
-
-def _group(rows, label, *, into: dict) -> None:
-    for article_id, slug, name in rows:
-        into[article_id].append(label(slug, name))
 
 
 class CompiledQuery:

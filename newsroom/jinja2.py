@@ -11,6 +11,7 @@ from django.utils import timezone
 from jinja2 import Environment, pass_context
 
 from articles import cards, presentation
+from articles.addresses import fixed_url
 
 
 def localized_date(value, format_string: str) -> str:
@@ -21,6 +22,8 @@ def localized_date(value, format_string: str) -> str:
 
 
 def url(name: str, *args, **kwargs) -> str:
+    if not args and not kwargs:
+        return fixed_url(name)
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 

@@ -180,9 +180,12 @@ def test_addresses_are_reversed_once_per_slug_and_follow_the_url_configuration(s
     assert addresses.slug_url("articles:tag", "ports") == "/tags/ports/"
     assert addresses.slug_url("articles:tag", "ports") == "/tags/ports/"
     assert addresses._reverse_slug.cache_info().hits == 1
+    assert addresses.fixed_url("articles:feed") == addresses.fixed_url("articles:feed") == "/feed/"
+    assert addresses._reverse_fixed.cache_info().hits >= 1
     settings.ROOT_URLCONF = "tests.urls_prefixed"
     clear_url_caches()
     assert addresses.slug_url("articles:tag", "ports") == "/news/tags/ports/"
+    assert addresses.fixed_url("articles:feed") == "/news/feed/"
 
 
 def test_tag_list_gives_linkable_labels_with_or_without_attached_labels(db):
