@@ -2,16 +2,16 @@
 
 A listing page shows up to 25 cards; as template includes (a card, its picture) they took two
 thirds of an uncached home page's time. The markup here is what those templates produced, every
-value escaped by format_html.
+value escaped by MarkupSafe (the escaping Jinja2 uses, in C: Django's format_html took a third of
+a card's time escaping its eleven values).
 """
 
 from datetime import date
 from functools import lru_cache
 
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from markupsafe import Markup, escape
 
 from articles.templatetags.highlight import highlight
 
@@ -25,15 +25,16 @@ def display_date(day: date, language: str) -> str:
     return dateformat.format(day, "M j, Y")
 
 
-def hero_picture(article, *, alt: str, sizes: str, lazy: bool) -> SafeString:
+def html(template: str, *values) -> Markup:
+    """format_html's contract: the template is trusted, each value is escaped unless safe."""
+    return Markup(template.format(*map(escape, values)))
+
+
+def hero_picture(article, *, alt: str, sizes: str, lazy: bool) -> Markup:
     fallback = article.hero_fallback
     if fallback:
-        loading = (
-            mark_safe(' loading="lazy" decoding="async"')
-            if lazy
-            else mark_safe(' fetchpriority="high"')
-        )
-        return format_html(
+        loading = Markup(' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"')
+        return html(
             '<picture>\n  <source type="image/webp" srcset="{}" sizes="{}">\n'
             '  <img src="{}" srcset="{}" sizes="{}" alt="{}" width="{}" height="{}"{}>\n</picture>',
             article.srcset("webp"),
@@ -47,48 +48,48 @@ def hero_picture(article, *, alt: str, sizes: str, lazy: bool) -> SafeString:
             loading,
         )
     if article.hero_image:
-        return format_html(
+        return html(
             '<img src="{}" alt="{}" width="{}" height="{}"{}>',
             article.hero_image.url,
             alt,
             article.hero_width,
             article.hero_height,
-            mark_safe(' loading="lazy"') if lazy else "",
+            Markup(' loading="lazy"') if lazy else "",
         )
-    return mark_safe("")
+    return Markup("")
 
 
-def card(article, *, large: bool = False, query: str = "") -> SafeString:
+def card(article, *, large: bool = False, query: str = "") -> Markup:
     url = article.get_absolute_url()
     image = ""
     if article.hero_image:
         picture = hero_picture(
             article, alt="", sizes=LARGE_SIZES if large else GRID_SIZES, lazy=not large
         )
-        image = format_html(
+        image = html(
             '<a class="card__image" href="{}" tabindex="-1" aria-hidden="true">{}</a>', url, picture
         )
     published = timezone.localtime(article.published_at) if article.published_at else None
     tag = article.first_tag
     heading = "h2" if large else "h3"
-    return format_html(
+    return html(
         '<article class="card{}">{}<div class="card__body"><p class="meta">{}'
         '<a href="{}">{}</a> · <time datetime="{}">{}</time></p>'
         '<{} class="card__title"><a href="{}">{}</a></{}>'
         '<p class="card__summary">{}</p>{}</div></article>',
         " card--large" if large else "",
         image,
-        format_html('<span class="label">{}</span> ', article.label) if article.label else "",
+        html('<span class="label">{}</span> ', article.label) if article.label else "",
         article.category.get_absolute_url(),
         article.category.name,
         published.isoformat() if published else "",  # what the "c" date format gives
         display_date(published.date(), get_language()) if published else "",
-        mark_safe(heading),
+        Markup(heading),
         url,
         highlight(article.title, query),
-        mark_safe(heading),
+        Markup(heading),
         highlight(article.summary, query),
-        format_html(
+        html(
             '<a class="tag" href="{}">{}</a>',
             tag.get_absolute_url(),
             tag.name,
