@@ -22,12 +22,14 @@ from articles.addresses import slug_url
 from articles.freshness import caching_enabled
 from articles.images import validate_hero_image
 from articles.querysets import (
+    CARD_UNUSED_FIELDS,
     ArticleManager,
     CategoryQuerySet,
     CompiledQuery,
     RelatedLinkQuerySet,
     TagLabel,
     attach_labels,
+    first_tag_columns,
     search_vector,
 )
 from articles.renditions import build_renditions
@@ -253,6 +255,11 @@ class Article(models.Model):
 
     @property
     def first_tag(self):
+        """The tag a card shows: the first one added (from first_tag_columns() when read so)."""
+        if "first_tag_slug" in self.__dict__:
+            return (
+                TagLabel(self.first_tag_slug, self.first_tag_name) if self.first_tag_slug else None
+            )
         tags = self.tag_list
         return tags[0] if tags else None
 
@@ -269,9 +276,14 @@ class Article(models.Model):
 
     def more_to_read(self) -> list["MoreToRead"]:
         """Curated related links first (live targets only), topped up from the same category.
-        Both queries are compiled once (see CompiledQuery): every article page runs them."""
-        links = self._with_target_labels(first_related_links(article_id=self.pk))
-        items = [MoreToRead.from_link(link) for link in links]
+        Both queries are compiled once (see CompiledQuery) and bring each card's tag along:
+        every article page runs them."""
+        items = []
+        for link in first_related_links(article_id=self.pk):
+            if link.target_id:
+                link.target.first_tag_slug = link.first_tag_slug
+                link.target.first_tag_name = link.first_tag_name
+            items.append(MoreToRead.from_link(link))
         if len(items) < MORE_TO_READ:
             shown = {item.article.pk for item in items if item.article} | {self.pk}
             # The newest few of the category, enough to fill after leaving out what is shown.
@@ -609,16 +621,27 @@ live_article_by_slug = CompiledQuery(
     slug="placeholder-slug",
 )
 first_related_links = CompiledQuery(
-    lambda now, article_id: RelatedLink.objects.filter(article_id=article_id).with_live_targets(
-        now=now
-    )[:MORE_TO_READ],
+    lambda now, article_id: RelatedLink.objects.filter(article_id=article_id)
+    .with_live_targets(now=now)
+    .annotate(**first_tag_columns("target"))[:MORE_TO_READ],
     article_id=-1,
 )
 newest_in_category = CompiledQuery(
     lambda now, category_id: Article.objects.live(now=now)
-    .for_cards()
+    .select_related("category")
+    .defer(*CARD_UNUSED_FIELDS)
+    .annotate(**first_tag_columns())
     .filter(category_id=category_id)[: 2 * MORE_TO_READ + 1],
     category_id=-1,
+)
+
+# The home page's top story and a section page's section (see CompiledQuery).
+newest_featured = CompiledQuery(
+    lambda now: Article.objects.live(now=now).for_cards().filter(is_featured=True)[:1]
+)
+public_category_by_slug = CompiledQuery(
+    lambda now, slug: Category.objects.public(now=now).filter(slug=slug),
+    slug="placeholder-slug",
 )
 
 # Every cold API request looks its key up (see CompiledQuery).

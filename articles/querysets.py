@@ -1,4 +1,3 @@
-import copy
 import inspect
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -116,6 +115,18 @@ def _label_sql(using: str, kind: str) -> str:
     )
 
 
+def first_tag_columns(article: str = "pk") -> dict:
+    """An article's first tag (slug and name) as two columns of its row: a card shows one tag,
+    which then comes with the card's row instead of from one more query."""
+    from articles.models import TaggedArticle
+
+    tags = TaggedArticle.objects.filter(content_object=OuterRef(article)).order_by("pk")
+    return {
+        "first_tag_slug": Subquery(tags.values("tag__slug")[:1]),
+        "first_tag_name": Subquery(tags.values("tag__name")[:1]),
+    }
+
+
 def live_condition(prefix: str = "", *, now: datetime | None = None) -> models.Q:
     """live()'s rule as a condition, also for articles reached through a relation (prefix
     "target__"): tested on the joined row, where `target__in=live()` made PostgreSQL hash every
@@ -165,13 +176,13 @@ class CompiledQuery:
             value = self._adapt(using, values[name])
             for position in positions:
                 params[position] = value
-        bound = copy.copy(compiler)
+        bound = _shallow_copy(compiler)
         bound.connection = connections[using]  # this thread's connection, not the compiling one's
         bound.as_sql = lambda *args, **kwargs: (sql, params)
-        query = copy.copy(queryset.query)
+        query = _shallow_copy(queryset.query)
         query.get_compiler = lambda *args, **kwargs: bound
-        run = copy.copy(queryset)
-        run.query, run._result_cache = query, None
+        run = _shallow_copy(queryset)
+        run.query = query
         return list(run)
 
     def _compile(self, using: str):
@@ -191,6 +202,13 @@ class CompiledQuery:
         if isinstance(value, datetime):
             return connections[using].ops.adapt_datetimefield_value(value)
         return value
+
+
+def _shallow_copy(instance):
+    # Not copy.copy(): it pickles, and a QuerySet's __getstate__ runs its query to fill itself.
+    clone = object.__new__(type(instance))
+    clone.__dict__.update(instance.__dict__)
+    return clone
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -8,7 +8,14 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.models import Article, ArticleRedirect, Author, Category, live_article_by_slug
+from articles.models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    live_article_by_slug,
+    newest_featured,
+    public_category_by_slug,
+)
 from articles.preview import article_for_preview_token
 from articles.querysets import SEARCH_WINDOW, normalize_query
 
@@ -105,7 +112,7 @@ class HomeView(LiveArticlesMixin, ListView):
     template_name = "articles/home.html"
 
     def get(self, request, *args, **kwargs):
-        self.top_story = Article.objects.live().for_cards().filter(is_featured=True).first()
+        self.top_story = next(iter(newest_featured()), None)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -151,7 +158,10 @@ class CategoryArticleListView(LiveArticlesMixin, ListView):
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
-        self.category = get_object_or_404(Category.objects.public(), slug=self.kwargs["slug"])
+        found = public_category_by_slug(slug=self.kwargs["slug"])
+        if not found:
+            raise Http404("No section at this address.")
+        self.category = found[0]
         return super().get_queryset().filter(category=self.category)
 
     def get_context_data(self, **kwargs):

@@ -93,7 +93,7 @@ def test_restored_site_serves_and_accepts_new_content(newsroom, tmp_path, client
     assert fresh.pk > max(Article.objects.exclude(pk=fresh.pk).values_list("pk", flat=True))
     Tag.objects.create(name="new tag", slug="new-tag")
     if connection.vendor == "postgresql":
-        assert list(Article.objects.search("bold").values_list("slug", flat=True)) == [
+        assert list(Article.objects.matching("bold").values_list("slug", flat=True)) == [
             "rates-hold-steady"
         ]
 

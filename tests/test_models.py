@@ -159,6 +159,20 @@ def test_more_to_read_puts_curated_links_first_skips_non_live_and_fills_from_cat
     assert items[1].href == "https://example.com/" and items[1].domain == "example.com"
 
 
+def test_more_to_read_cards_know_their_first_tag_without_reading_tags():
+    category = make_category()
+    article = make_article(category=category)
+    curated = make_article(category=category, tags=["ports", "rail"])
+    untagged = make_article(category=category, tags=[])
+    filler = make_article(category=category, tags=["harbours", "ports"])
+    RelatedLink.objects.create(article=article, target=curated, position=0)
+    RelatedLink.objects.create(article=article, target=untagged, position=1)
+    cards = [item.article for item in article.more_to_read()]
+    assert cards == [curated, untagged, filler]
+    assert [card.first_tag and card.first_tag.slug for card in cards] == ["ports", None, "harbours"]
+    assert all("tag_labels" not in card.__dict__ for card in cards)
+
+
 def test_more_to_read_fills_from_category_without_duplicates_or_self():
     category = make_category()
     article = make_article(category=category)
@@ -224,6 +238,20 @@ def test_compiled_query_gives_what_the_queryset_gives_at_the_current_time(catego
     with time_machine.travel(publish_at):
         assert list(public()) == list(Category.objects.public())
         assert set(public()) == {category, later}
+
+
+def test_compiled_query_runs_one_query_from_its_first_call(category, django_assert_num_queries):
+    from articles.models import Category
+    from articles.querysets import CompiledQuery
+
+    by_slug = CompiledQuery(
+        lambda now, slug: Category.objects.public(now=now).filter(slug=slug), slug="placeholder"
+    )
+    make_article(category=category)
+    for _ in range(2):
+        with django_assert_num_queries(1) as captured:
+            assert by_slug(slug="markets") == [category]
+        assert "placeholder" not in captured.captured_queries[0]["sql"]
 
 
 def test_compiled_query_refuses_a_value_that_is_not_a_parameter_of_the_sql(db):
