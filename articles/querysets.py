@@ -151,7 +151,8 @@ class CompiledQuery:
     each run swaps in the real values, then reads rows through the queryset's own iterable
     (select_related, deferred fields, attached labels: all as the queryset would do).
 
-    Values must reach the SQL as parameters: not LIMIT or OFFSET, not lists of varying length.
+    Values must reach the SQL as parameters: not LIMIT or OFFSET, not lists of varying length;
+    each placeholder must differ from the other placeholders and from the query's own constants.
     A `now` argument of `build` (the time live() compares with) is bound to the current time
     unless the caller gives one.
     """
@@ -195,6 +196,9 @@ class CompiledQuery:
             slots[name] = [index for index, value in enumerate(params) if value == adapted]
             if not slots[name]:
                 raise ValueError(f"The query does not use {name!r} as a parameter.")
+        claimed = [index for positions in slots.values() for index in positions]
+        if len(claimed) != len(set(claimed)):
+            raise ValueError("Two placeholders have the same value: give each its own.")
         return queryset, compiler, sql, tuple(params), slots
 
     @staticmethod

@@ -263,6 +263,13 @@ def test_compiled_query_refuses_a_value_that_is_not_a_parameter_of_the_sql(db):
     sliced = CompiledQuery(lambda now, count: Article.objects.live(now=now)[:count], count=7)
     with pytest.raises(ValueError, match="does not use 'count'"):
         sliced()
+    same = CompiledQuery(
+        lambda now, a, b: Article.objects.live(now=now).filter(pk=a).exclude(category_id=b),
+        a=-1,
+        b=-1,
+    )
+    with pytest.raises(ValueError, match="same value"):
+        same()
 
 
 def test_compiled_query_runs_on_the_connection_of_the_thread_calling_it(db):
