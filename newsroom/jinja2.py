@@ -4,6 +4,8 @@ language's per-variable resolution was a third of an uncached article page's tim
 Templates live in templates/jinja2/; the admin, feeds and sitemaps keep Django's templates.
 """
 
+import unicodedata
+
 from django.template.defaultfilters import date, truncatechars
 from django.templatetags.static import static
 from django.urls import reverse
@@ -21,6 +23,12 @@ def localized_date(value, format_string: str) -> str:
     if format_string == "c":  # ISO 8601, what the format gives, without parsing a format
         return timezone.localtime(value).isoformat()
     return date(timezone.localtime(value), format_string)
+
+
+def truncate_chars(value, length: int) -> str:
+    """Django's truncatechars; text already short enough (most of it) skips its character walk."""
+    text = unicodedata.normalize("NFC", str(value))
+    return text if len(text) <= length else truncatechars(text, length)
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -67,5 +75,5 @@ def environment(**options) -> Environment:
         static=static,
         url=url,
     )
-    env.filters.update(date=localized_date, truncatechars=truncatechars)
+    env.filters.update(date=localized_date, truncatechars=truncate_chars)
     return env

@@ -277,3 +277,11 @@ def test_cards_show_the_publication_time_machine_readable_and_for_people(client,
     make_article(category=category, published_at=datetime(2026, 3, 5, 23, 30, tzinfo=UTC))
     html = client.get("/categories/markets/").content.decode()
     assert '<time datetime="2026-03-05T23:30:00+00:00">Mar 5, 2026</time>' in html
+
+
+def test_meta_description_is_cut_at_160_characters(client, category):
+    make_article(slug="long", category=category, summary="Word " * 60)
+    make_article(slug="short", category=category, summary="A short standfirst.")
+    for slug, expected in [("long", ("Word " * 60)[:159] + "…"), ("short", "A short standfirst.")]:
+        html = client.get(f"/articles/{slug}/").content.decode()
+        assert re.search(r'<meta name="description" content="([^"]*)"', html).group(1) == expected
