@@ -12,5 +12,5 @@ def site(request):
     """The site name and the category menu, queried only when a template uses it."""
     return {
         "site_name": settings.SITE_NAME,
-        "menu_categories": SimpleLazyObject(lambda: public_categories()),
+        "menu_categories": SimpleLazyObject(public_categories),
     }
