@@ -11,6 +11,13 @@ from tests.factories import make_article, make_author, make_category, make_live_
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def caching_off(settings):
+    """CACHE_URL=dummy://: every response is built from the database, the key looked up too."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
 LIST_FIELDS = {
     "id",
     "slug",
@@ -223,7 +230,7 @@ def test_cursor_pagination_walks_every_article_once(api_client, category):
 
 @pytest.mark.parametrize("ordering", ["-published_at", "published_at", "-updated_at"])
 def test_searching_several_words_walks_every_match_once_in_order(
-    api_client, category, ordering, settings, django_assert_num_queries
+    api_client, category, ordering, caching_off, django_assert_num_queries
 ):
     """Several words take another road on PostgreSQL (a window of ids first, then the page: see
     ArticleQuerySet.first_rows); the walk must be the one an unfiltered list would give."""
@@ -239,7 +246,6 @@ def test_searching_several_words_walks_every_match_once_in_order(
         seen += [item["slug"] for item in body["results"]]
         url = body["next"]
     assert seen == [a.slug for a in expected]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     # the key, the page (+ tags and authors), and on PostgreSQL the window of ids before the page
     window = connection.vendor == "postgresql"
     with django_assert_num_queries(3 + window) as captured:
@@ -248,10 +254,9 @@ def test_searching_several_words_walks_every_match_once_in_order(
 
 
 def test_searching_one_word_reads_the_page_directly(
-    api_client, category, settings, django_assert_num_queries
+    api_client, category, caching_off, django_assert_num_queries
 ):
     make_live_articles(4, category=category, tags=["rates"])
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     api_client.get("/api/v1/categories/")  # the key's first use records last_used_at
     with django_assert_num_queries(3):
         response = api_client.get("/api/v1/articles/", {"q": "rates"})
@@ -338,11 +343,10 @@ def test_api_query_count_stays_flat_as_data_grows_tenfold(
 
 
 def test_cold_api_list_asks_no_freshness_queries_when_caching_is_off(
-    api_client, category, settings, django_assert_num_queries
+    api_client, category, caching_off, django_assert_num_queries
 ):
     """With CACHE_URL=dummy:// nothing versions on the snapshot: Last-Modified is simply now."""
     make_live_articles(5, category=category, tags=["rates"])
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     api_client.get("/api/v1/categories/")  # the key's first use records last_used_at
     # the key (nothing remembers it), then the page (+ tags and authors)
     with django_assert_num_queries(3):
