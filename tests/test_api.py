@@ -263,6 +263,53 @@ def test_searching_one_word_reads_the_page_directly(
     assert len(response.json()["results"]) == 4
 
 
+@pytest.mark.parametrize("ordering", ["-published_at", "published_at", "-updated_at"])
+@pytest.mark.parametrize("include", [None, "body"])
+def test_full_pages_walk_forward_and_back_in_order(api_client, category, ordering, include):
+    """Unfiltered pages of the default size are read through compiled queries (see
+    LiveArticlePagination): the walk must be the one any other page size gives."""
+    make_live_articles(45, category=category)
+    field = ordering.lstrip("-")
+    rows = Article.objects.live().values_list("slug", field, "pk")
+    expected = [slug for slug, *_ in sorted(rows, key=lambda row: (row[1], row[2]))]
+    if ordering.startswith("-"):
+        expected.reverse()
+    params = {"ordering": ordering, **({"include": include} if include else {})}
+    pages, url = [], "/api/v1/articles/?" + "&".join(f"{k}={v}" for k, v in params.items())
+    while url:
+        body = api_client.get(url).json()
+        pages.append([item["slug"] for item in body["results"]])
+        assert all(("body_html" in item) == (include == "body") for item in body["results"])
+        url, previous = body["next"], body["previous"]
+    assert [len(page) for page in pages] == [20, 20, 5]
+    assert sum(pages, []) == expected
+    back = api_client.get(previous).json()
+    assert [item["slug"] for item in back["results"]] == pages[1]
+
+
+def test_a_cold_unfiltered_page_compiles_no_sql_after_the_first(
+    api_client, category, caching_off, monkeypatch
+):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    make_live_articles(25, category=category)
+    first = api_client.get("/api/v1/articles/").json()
+    api_client.get(first["next"])
+    compiled = []
+    original = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    for url in ["/api/v1/articles/", first["next"]]:
+        assert api_client.get(url).status_code == 200
+    assert compiled == []
+    assert api_client.get("/api/v1/articles/", {"page_size": 7}).status_code == 200
+    assert compiled  # other sizes go through the ORM
+
+
 def test_unknown_article_answers_404_json(api_client, db):
     response = api_client.get("/api/v1/articles/nope/")
     assert response.status_code == 404

@@ -150,6 +150,30 @@ def test_scheduled_article_appears_on_the_site_when_its_time_comes(client, categ
         assert b"Later story" in client.get("/").content
 
 
+def test_a_cold_article_page_compiles_no_sql_after_the_first(
+    client, category, settings, monkeypatch
+):
+    """Its queries are compiled once per process (CompiledQuery); the labels are plain SQL."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    article = make_article(slug="subject", category=category, tags=["rates"])
+    RelatedLink.objects.create(article=article, target=make_article(category=category))
+    make_live_articles(3, category=category)
+    assert client.get("/articles/subject/").status_code == 200
+    compiled = []
+    original = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    response = client.get("/articles/subject/")
+    assert response.status_code == 200 and b"More to Read" in response.content
+    assert compiled == []
+
+
 def test_menu_shows_a_new_section_when_its_first_story_goes_live(client, category):
     """The menu's SQL is compiled once (CompiledQuery): each page must still compare with the
     time of its own request."""

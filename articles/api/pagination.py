@@ -5,7 +5,8 @@ list neither repeat nor shift anything out of view. Cursors are opaque, signed s
 """
 
 from collections import OrderedDict
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cache
 
 from django.core import signing
 from django.db.models import Q
@@ -39,10 +40,7 @@ class KeysetPagination(BasePagination):
         direction, position = self.decode_cursor(request)
         backwards = direction == "previous"
         forward_descending = descending != backwards
-        if position is not None:
-            queryset = queryset.filter(self.after(field, position, forward_descending))
-        order = [f"-{field}", "-id"] if forward_descending else [field, "id"]
-        rows = self.first_rows(queryset.order_by(*order), self.page_size + 1)
+        rows = self.read_page(queryset, field, forward_descending, position, self.page_size + 1)
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:
@@ -54,6 +52,13 @@ class KeysetPagination(BasePagination):
         self.first, self.last = (rows[0], rows[-1]) if rows else (None, None)
         self.field = field
         return rows
+
+    def read_page(self, queryset, field: str, descending: bool, position, count: int) -> list:
+        """The first `count` rows after `position` in this order: a page and one row more."""
+        if position is not None:
+            queryset = queryset.filter(self.after(field, position, descending))
+        order = [f"-{field}", "-id"] if descending else [field, "id"]
+        return self.first_rows(queryset.order_by(*order), count)
 
     @staticmethod
     def first_rows(queryset, count: int) -> list:
@@ -175,3 +180,46 @@ class KeysetPagination(BasePagination):
                 },
             },
         ]
+
+
+class LiveArticlePagination(KeysetPagination):
+    """The article list. Its unfiltered pages of the default or the largest size are read through
+    compiled queries (see CompiledQuery): a partner walking the whole list with cursors makes
+    every page a cold request, and building the page's query cost more than running it."""
+
+    compiled_sizes = (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+    def read_page(self, queryset, field: str, descending: bool, position, count: int) -> list:
+        from articles.api.filters import ArticleFilter
+
+        filtered = not set(self.request.query_params).isdisjoint(ArticleFilter.base_filters)
+        if filtered or count - 1 not in self.compiled_sizes:
+            return super().read_page(queryset, field, descending, position, count)
+        body = self.request.query_params.get("include") == "body"
+        page = compiled_page(field, descending, position is not None, body, count)
+        if position is None:
+            return page()
+        value, pk = position
+        return page(value=value, pk=pk)
+
+
+@cache
+def compiled_page(field: str, descending: bool, after: bool, body: bool, count: int):
+    """One compiled query per shape of an unfiltered list page (at most 2 × 2 × 2 × 2 × 2)."""
+    from articles.models import Article
+    from articles.querysets import CompiledQuery
+
+    def build(now, value=None, pk=None):
+        articles = Article.objects.live(now=now).for_listing(body=body)
+        if after:
+            articles = articles.filter(KeysetPagination.after(field, (value, pk), descending))
+        order = [f"-{field}", "-id"] if descending else [field, "id"]
+        return articles.order_by(*order)[:count]
+
+    if not after:
+        return CompiledQuery(build)
+    return CompiledQuery(build, value=CURSOR_PLACEHOLDER_TIME, pk=-1)
+
+
+# Not CompiledQuery.PLACEHOLDER_TIME: a page after a cursor compares with both times.
+CURSOR_PLACEHOLDER_TIME = datetime(2000, 1, 1, 0, 0, 0, 2, tzinfo=UTC)

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from articles.api.changes import ChangesPagination
 from articles.api.filters import ArticleFilter, BoundedIsoDateTimeField
-from articles.api.pagination import KeysetPagination
+from articles.api.pagination import KeysetPagination, LiveArticlePagination
 from articles.api.response_cache import mark_cacheable
 from articles.api.serializers import (
     ArticleDetailSerializer,
@@ -182,7 +182,7 @@ class ArticleViewSet(CachedListMixin, CachedRetrieveMixin, viewsets.ReadOnlyMode
     lookup_field = "slug"
     lookup_value_regex = SLUG.strip("^$")
     filterset_class = ArticleFilter
-    pagination_class = KeysetPagination
+    pagination_class = LiveArticlePagination
     accepted_query_params = ("cursor", "page_size", "ordering", "include")
 
     def get_queryset(self):
