@@ -82,3 +82,27 @@ def pytest_terminal_summary(terminalreporter):
             f"hostile table: {test_hostile.runs['requests']} requests sent, "
             f"{test_hostile.runs['5xx']} answered 5xx"
         )
+
+
+@pytest.fixture
+def caching_off(settings):
+    """CACHE_URL=dummy://: every response is built from the database, the key looked up too."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def sql_compilations(monkeypatch):
+    """Call it to start recording the ORM's SQL compilations; it returns the list they go in."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    def start() -> list:
+        compiled, original = [], SQLCompiler.as_sql
+
+        def recording(self, *args, **kwargs):
+            compiled.append(self.query.model)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(SQLCompiler, "as_sql", recording)
+        return compiled
+
+    return start

@@ -12,12 +12,6 @@ from tests.factories import make_article, make_author, make_category, make_live_
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def caching_off(settings):
-    """CACHE_URL=dummy://: every response is built from the database, the key looked up too."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-
-
 LIST_FIELDS = {
     "id",
     "slug",
@@ -288,21 +282,12 @@ def test_full_pages_walk_forward_and_back_in_order(api_client, category, orderin
 
 
 def test_a_cold_unfiltered_page_compiles_no_sql_after_the_first(
-    api_client, category, caching_off, monkeypatch
+    api_client, category, caching_off, sql_compilations
 ):
-    from django.db.models.sql.compiler import SQLCompiler
-
     make_live_articles(25, category=category)
     first = api_client.get("/api/v1/articles/").json()
     api_client.get(first["next"])
-    compiled = []
-    original = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = sql_compilations()
     for url in ["/api/v1/articles/", first["next"]]:
         assert api_client.get(url).status_code == 200
     assert compiled == []

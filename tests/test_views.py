@@ -151,24 +151,14 @@ def test_scheduled_article_appears_on_the_site_when_its_time_comes(client, categ
 
 
 def test_a_cold_article_page_compiles_no_sql_after_the_first(
-    client, category, settings, monkeypatch
+    client, category, caching_off, sql_compilations
 ):
     """Its queries are compiled once per process (CompiledQuery); the labels are plain SQL."""
-    from django.db.models.sql.compiler import SQLCompiler
-
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     article = make_article(slug="subject", category=category, tags=["rates"])
     RelatedLink.objects.create(article=article, target=make_article(category=category))
     make_live_articles(3, category=category)
     assert client.get("/articles/subject/").status_code == 200
-    compiled = []
-    original = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = sql_compilations()
     response = client.get("/articles/subject/")
     assert response.status_code == 200 and b"More to Read" in response.content
     assert compiled == []
