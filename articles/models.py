@@ -22,7 +22,6 @@ from articles.addresses import slug_url
 from articles.freshness import caching_enabled
 from articles.images import validate_hero_image
 from articles.querysets import (
-    CARD_UNUSED_FIELDS,
     ArticleManager,
     CategoryQuerySet,
     CompiledQuery,
@@ -628,9 +627,8 @@ first_related_links = CompiledQuery(
 )
 newest_in_category = CompiledQuery(
     lambda now, category_id: Article.objects.live(now=now)
-    .select_related("category")
-    .defer(*CARD_UNUSED_FIELDS)
-    .annotate(**first_tag_columns())
+    .card_columns()
+    .with_first_tag()
     .filter(category_id=category_id)[: 2 * MORE_TO_READ + 1],
     category_id=-1,
 )

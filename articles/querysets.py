@@ -226,8 +226,16 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self, *, body: bool = False) -> "ArticleQuerySet":
         """What a card needs: category, tags and authors, in a fixed number of queries."""
+        return self.card_columns(body=body).with_labels()
+
+    def card_columns(self, *, body: bool = False) -> "ArticleQuerySet":
+        """The category joined, the columns no listing shows left out."""
         unused = [name for name in CARD_UNUSED_FIELDS if not (body and name == "body")]
-        return self.select_related("category").defer(*unused).with_labels()
+        return self.select_related("category").defer(*unused)
+
+    def with_first_tag(self) -> "ArticleQuerySet":
+        """Each article's first tag in its own row (see first_tag_columns), for a card."""
+        return self.annotate(**first_tag_columns())
 
     def for_cards(self) -> "ArticleQuerySet":
         """What an HTML card shows: category and first tag (no byline)."""

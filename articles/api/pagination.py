@@ -55,10 +55,15 @@ class KeysetPagination(BasePagination):
 
     def read_page(self, queryset, field: str, descending: bool, position, count: int) -> list:
         """The first `count` rows after `position` in this order: a page and one row more."""
+        return self.first_rows(self.ordered(queryset, field, descending, position), count)
+
+    @classmethod
+    def ordered(cls, queryset, field: str, descending: bool, position):
+        """The rows after `position` (None: from the start), in the order (field, id)."""
         if position is not None:
-            queryset = queryset.filter(self.after(field, position, descending))
+            queryset = queryset.filter(cls.after(field, position, descending))
         order = [f"-{field}", "-id"] if descending else [field, "id"]
-        return self.first_rows(queryset.order_by(*order), count)
+        return queryset.order_by(*order)
 
     @staticmethod
     def first_rows(queryset, count: int) -> list:
@@ -211,10 +216,8 @@ def compiled_page(field: str, descending: bool, after: bool, body: bool, count: 
 
     def build(now, value=None, pk=None):
         articles = Article.objects.live(now=now).for_listing(body=body)
-        if after:
-            articles = articles.filter(KeysetPagination.after(field, (value, pk), descending))
-        order = [f"-{field}", "-id"] if descending else [field, "id"]
-        return articles.order_by(*order)[:count]
+        position = (value, pk) if after else None
+        return KeysetPagination.ordered(articles, field, descending, position)[:count]
 
     if not after:
         return CompiledQuery(build)
