@@ -27,7 +27,7 @@ class Change:
     slug: str
     changed_at: datetime
     reason: str | None
-    article: Article | None
+    article: dict | None  # a listing_rows() row
     rank: int
     key: int  # the tie-breaker: article id for updates, tombstone id for withdrawals
 
@@ -49,7 +49,7 @@ def _after(field: str, rank: int, position) -> Q:
 def changes_since(since: datetime, *, position=None, limit: int) -> list[Change]:
     updated = (
         Article.objects.live()
-        .for_listing()
+        .listing_rows()
         .annotate(changed_at=Greatest("updated_at", "published_at"))
         .filter(changed_at__gte=since)
     )
@@ -58,7 +58,7 @@ def changes_since(since: datetime, *, position=None, limit: int) -> list[Change]
         updated = updated.filter(_after("changed_at", UPDATED, position))
         withdrawn = withdrawn.filter(_after("withdrawn_at", WITHDRAWN, position))
     changes = [
-        Change("updated", a.pk, a.slug, a.changed_at, None, a, UPDATED, a.pk)
+        Change("updated", a["id"], a["slug"], a["changed_at"], None, a, UPDATED, a["id"])
         for a in updated.order_by("changed_at", "pk")[:limit]
     ] + [
         Change("withdrawn", w.article_id, w.slug, w.withdrawn_at, w.reason, None, WITHDRAWN, w.pk)

@@ -120,7 +120,7 @@ class KeysetPagination(BasePagination):
             ) from None
 
     def encode_cursor(self, direction: str, row) -> str:
-        value, pk = getattr(row, self.field), row.pk
+        value, pk = row[self.field], row["id"]
         token = signing.dumps([direction, self.ordering, value.isoformat(), pk], salt=CURSOR_SALT)
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.cursor_query_param, token)
@@ -215,7 +215,7 @@ def compiled_page(field: str, descending: bool, after: bool, body: bool, count: 
     from articles.querysets import CompiledQuery
 
     def build(now, value=None, pk=None):
-        articles = Article.objects.live(now=now).for_listing(body=body)
+        articles = Article.objects.live(now=now).listing_rows(body=body)
         position = (value, pk) if after else None
         return KeysetPagination.ordered(articles, field, descending, position)[:count]
 

@@ -186,11 +186,8 @@ class ArticleViewSet(CachedListMixin, CachedRetrieveMixin, viewsets.ReadOnlyMode
     accepted_query_params = ("cursor", "page_size", "ordering", "include")
 
     def get_queryset(self):
-        if self.action == "retrieve":
-            return Article.objects.live().for_detail()
-        if self.includes_body():
-            return Article.objects.live().for_listing(body=True)
-        return Article.objects.live().for_listing()
+        body = self.action == "retrieve" or self.includes_body()
+        return Article.objects.live().listing_rows(body=body)
 
     def get_serializer_class(self):
         if self.action == "retrieve":
