@@ -8,7 +8,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from articles.models import Article, ArticleRedirect, RelatedLink
-from tests.factories import make_article, make_category
+from tests.factories import make_article, make_author, make_category
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +252,21 @@ def test_compiled_query_runs_one_query_from_its_first_call(category, django_asse
         with django_assert_num_queries(1) as captured:
             assert by_slug(slug="markets") == [category]
         assert "placeholder" not in captured.captured_queries[0]["sql"]
+
+
+def test_compiled_query_reads_rows_through_the_querysets_own_iterable(category):
+    """listing_rows() attaches labels in its iterable, which setting a query would reset."""
+    from articles.querysets import CompiledQuery
+
+    article = make_article(category=category, tags=["ports"], authors=[make_author(name="Ann")])
+    by_slug = CompiledQuery(
+        lambda now, slug: Article.objects.live(now=now).listing_rows().filter(slug=slug),
+        slug="placeholder",
+    )
+    [row] = by_slug(slug=article.slug)
+    assert row == Article.objects.live().listing_rows().get(pk=article.pk)
+    assert [tag.slug for tag in row["tag_labels"]] == ["ports"]
+    assert [author.name for author in row["author_labels"]] == ["Ann"]
 
 
 def test_compiled_query_refuses_a_value_that_is_not_a_parameter_of_the_sql(db):
