@@ -92,17 +92,25 @@ def caching_off(settings):
 
 @pytest.fixture
 def sql_compilations(monkeypatch):
-    """Call it to start recording the ORM's SQL compilations; it returns the list they go in."""
+    """Call it to start recording the ORM's SQL compilations and the conditions it adds to
+    queries (filter(), exclude()); it returns the list of their models."""
     from django.db.models.sql.compiler import SQLCompiler
+    from django.db.models.sql.query import Query
 
     def start() -> list:
-        compiled, original = [], SQLCompiler.as_sql
+        built = []
 
-        def recording(self, *args, **kwargs):
-            compiled.append(self.query.model)
-            return original(self, *args, **kwargs)
+        def record(cls, name, model):
+            original = getattr(cls, name)
 
-        monkeypatch.setattr(SQLCompiler, "as_sql", recording)
-        return compiled
+            def recording(self, *args, **kwargs):
+                built.append(model(self))
+                return original(self, *args, **kwargs)
+
+            monkeypatch.setattr(cls, name, recording)
+
+        record(SQLCompiler, "as_sql", lambda compiler: compiler.query.model)
+        record(Query, "add_q", lambda query: query.model)
+        return built
 
     return start

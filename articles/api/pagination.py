@@ -194,11 +194,15 @@ class LiveArticlePagination(KeysetPagination):
 
     compiled_sizes = (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 
-    def read_page(self, queryset, field: str, descending: bool, position, count: int) -> list:
+    def reads_compiled(self, request) -> bool:
+        """Whether this request's page comes from a compiled query, needing no queryset."""
         from articles.api.filters import ArticleFilter
 
-        filtered = not set(self.request.query_params).isdisjoint(ArticleFilter.base_filters)
-        if filtered or count - 1 not in self.compiled_sizes:
+        filtered = not set(request.query_params).isdisjoint(ArticleFilter.base_filters)
+        return not filtered and self.get_page_size(request) in self.compiled_sizes
+
+    def read_page(self, queryset, field: str, descending: bool, position, count: int) -> list:
+        if not self.reads_compiled(self.request):
             return super().read_page(queryset, field, descending, position, count)
         body = self.request.query_params.get("include") == "body"
         page = compiled_page(field, descending, position is not None, body, count)
