@@ -18,6 +18,12 @@ def slug_url(view_name: str, slug: str) -> str:
     return _reverse_slug(view_name, slug, get_script_prefix())
 
 
+def slug_urls():
+    """slug_url() for the many addresses of one response, the script prefix read once."""
+    prefix = get_script_prefix()
+    return lambda view_name, slug: _reverse_slug(view_name, slug, prefix)
+
+
 @lru_cache(maxsize=256)
 def _reverse_fixed(view_name: str, script_prefix: str) -> str:
     return reverse(view_name)

@@ -1,10 +1,11 @@
 import re
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 from rest_framework import serializers
 from taggit.models import Tag
 
-from articles.addresses import slug_url
+from articles.addresses import slug_urls
 from articles.models import Article, Author, Category, RelatedLink
 
 HERO_STORAGE = Article._meta.get_field("hero_image").storage
@@ -12,13 +13,24 @@ RELATIVE_URL_ATTRIBUTE = re.compile(r'(?P<attr>\b(?:src|href))="(?P<path>/(?!/)[
 
 
 class AbsoluteUrlMixin:
+    """Addresses and times as this response gives them: the request's origin, the script prefix
+    and the time zone are read once per serializer, not once or twice per article."""
+
+    @cached_property
+    def origin(self) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri("/")[:-1] if request else ""
+
+    @cached_property
+    def slug_url(self):
+        return slug_urls()
+
+    @cached_property
+    def zone(self):
+        return timezone.get_current_timezone()
+
     def absolute(self, path: str) -> str:
-        # The request's origin, worked out once per serializer rather than once per URL.
-        origin = self.__dict__.get("_origin")
-        if origin is None:
-            request = self.context.get("request")
-            origin = self._origin = request.build_absolute_uri("/")[:-1] if request else ""
-        return origin + path if path.startswith("/") else path
+        return self.origin + path if path.startswith("/") else path
 
     def absolute_html(self, html: str) -> str:
         """Make our own links and images in a body absolute, for partners' pages."""
@@ -27,12 +39,8 @@ class AbsoluteUrlMixin:
         )
 
     def iso_time(self, value) -> str:
-        """DRF's DateTimeField output (ISO 8601 in the current time zone, UTC as Z), with the
-        time zone looked up once per serializer instead of twice per article."""
-        zone = self.__dict__.get("_zone")
-        if zone is None:
-            zone = self._zone = timezone.get_current_timezone()
-        text = value.astimezone(zone).isoformat()
+        """DRF's DateTimeField output: ISO 8601 in the current time zone, UTC written Z."""
+        text = value.astimezone(self.zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -114,7 +122,7 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
         """The fields above, built from a listing_rows() dict: DRF's generic field machinery
         and model instances cost most of a cold list's time. The declared fields still
         describe the output for the schema; tests check the two agree."""
-        absolute = self.absolute
+        absolute, url = self.absolute, self.slug_url
         hero = None
         if row["hero_image"]:
             hero = {
@@ -128,7 +136,7 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
         return {
             "id": row["id"],
             "slug": row["slug"],
-            "url": absolute(slug_url("articles:detail", row["slug"])),
+            "url": absolute(url("articles:detail", row["slug"])),
             "title": row["title"],
             "summary": row["summary"],
             "label": row["label"],
@@ -136,7 +144,7 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
             "category": {
                 "slug": row["category__slug"],
                 "name": row["category__name"],
-                "url": absolute(slug_url("articles:category", row["category__slug"])),
+                "url": absolute(url("articles:category", row["category__slug"])),
             },
             "tags": [{"slug": slug, "name": name} for slug, name in row["tag_labels"]],
             "authors": [{"slug": slug, "name": name} for slug, name in row["author_labels"]],
