@@ -6,6 +6,7 @@ value escaped by MarkupSafe (the escaping Jinja2 uses, in C: Django's format_htm
 a card's time escaping its eleven values).
 """
 
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -13,8 +14,9 @@ from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 from markupsafe import Markup, escape
 
-from articles.templatetags.highlight import highlight
+from articles.querysets import normalize_query
 
+SEARCH_OPERATORS = {"or", "and", "not"}
 LARGE_SIZES = "(min-width: 50rem) 42rem, 100vw"
 GRID_SIZES = "(min-width: 72rem) 17rem, (min-width: 36rem) 45vw, 100vw"
 
@@ -28,6 +30,25 @@ def display_date(day: date, language: str) -> str:
 def html(template: str, *values) -> Markup:
     """format_html's contract: the template is trusted, each value is escaped unless safe."""
     return Markup(template.format(*map(escape, values)))
+
+
+def highlight(text: str, query: str) -> Markup:
+    """Escape the text, then mark the words a search matched (word starts, so stems match)."""
+    safe = escape(text)
+    if not query:
+        return safe
+    terms = [
+        term.strip('"-')
+        for term in normalize_query(query).split()
+        if term.lower() not in SEARCH_OPERATORS and len(term.strip('"-')) >= 2
+    ]
+    if not terms:
+        return safe
+    stems = sorted(
+        {re.escape(escape(t[: max(3, len(t) - 2)])) for t in terms[:10]}, key=len, reverse=True
+    )
+    pattern = re.compile(rf"\b(({'|'.join(stems)})\w*)", re.IGNORECASE)
+    return Markup(pattern.sub(r"<mark>\1</mark>", str(safe)))  # Markup.join would escape
 
 
 def hero_picture(article, *, alt: str, sizes: str, lazy: bool) -> Markup:
