@@ -92,8 +92,9 @@ def caching_off(settings):
 
 @pytest.fixture
 def sql_compilations(monkeypatch):
-    """Call it to start recording the ORM's SQL compilations and the conditions it adds to
-    queries (filter(), exclude()); it returns the list of their models."""
+    """Call it to start recording the ORM's work before it runs a query: SQL compilations,
+    the conditions it adds to queries (filter(), exclude()) and the converters it works out for
+    their columns; it returns the list of their models."""
     from django.db.models.sql.compiler import SQLCompiler
     from django.db.models.sql.query import Query
 
@@ -111,6 +112,7 @@ def sql_compilations(monkeypatch):
 
         record(SQLCompiler, "as_sql", lambda compiler: compiler.query.model)
         record(Query, "add_q", lambda query: query.model)
+        record(SQLCompiler, "get_converters", lambda compiler: compiler.query.model)
         return built
 
     return start
