@@ -1,9 +1,10 @@
 """Scale check: the same pages on 1,000 and on 100,000 articles, caches off, timed end to end.
 
-Builds two PostgreSQL databases with `demo_content --articles N`, then, for each, times home, an
-article, a deep category page, a tag page, search and the API list through Django's full request path
-(the test client, every middleware, CACHE_URL=dummy:// so nothing is served from a cache) and
-prints the medians side by side with their ratio. The issue's bar: 100k within 2x of 1k.
+Builds two PostgreSQL databases with `demo_content --articles N`, then times home, an article, a
+deep category page, a tag page, search and the API list on each through Django's full request path
+(the test client, every middleware, CACHE_URL=dummy:// so nothing is served from a cache), one
+process per database, their requests taken in turns so that the machine's load falls on both
+alike, and prints the medians side by side with their ratio. The issue's bar: 100k within 2x of 1k.
 
     scripts/scale [--small 1000] [--large 100000] [--repeat 30] [--markdown FILE]
 """
@@ -11,6 +12,7 @@ prints the medians side by side with their ratio. The issue's bar: 100k within 2
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -18,14 +20,13 @@ from pathlib import Path
 import bench
 
 MEASURE = r"""
-import json, statistics, sys, time
+import json, sys, time
 import django
 django.setup()
 from django.test import Client
 from articles.models import Article, Category, PartnerKey
 from articles.querysets import live_tags
 
-repeat = int(sys.argv[1])
 category = Category.objects.get(slug="markets")
 per_page = 24
 live_in_category = Article.objects.live().filter(category=category).count()
@@ -43,33 +44,64 @@ pages = {
     "API search, two words never together": "/api/v1/articles/?q=ledger+custody",
 }
 client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Api-Key {key}")
-result = {"articles": Article.objects.live().count(), "pages": {}}
-for name, path in pages.items():
+paths = list(pages.values())
+for path in paths:
     for _ in range(3):
         assert client.get(path).status_code == 200, path
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        client.get(path)
-        times.append(time.perf_counter() - started)
-    result["pages"][name] = statistics.median(times) * 1000
-print(json.dumps(result))
+print(json.dumps({"articles": Article.objects.live().count(), "pages": list(pages)}), flush=True)
+for line in sys.stdin:  # the index of a page: time one request of it
+    path = paths[int(line)]
+    started = time.perf_counter()
+    client.get(path)
+    print(time.perf_counter() - started, flush=True)
 """
 
 
-def measure(database_url: str, repeat: int) -> dict:
-    env = bench.environment("dummy://", database_url)
-    env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
-    output = subprocess.run(
-        [str(bench.PYTHON), "-c", MEASURE, str(repeat)],
-        cwd=bench.ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if output.returncode:
-        sys.exit(f"measuring failed:\n{output.stderr}")
-    return json.loads(output.stdout.strip().splitlines()[-1])
+class Site:
+    """A process serving one database's pages through the test client, one timed request at a
+    time on demand."""
+
+    def __init__(self, database_url: str):
+        env = bench.environment("dummy://", database_url)
+        env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
+        self.process = subprocess.Popen(
+            [str(bench.PYTHON), "-c", MEASURE],
+            cwd=bench.ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        header = self.process.stdout.readline()
+        if not header:
+            sys.exit("measuring failed: the measuring process ended (see its output above)")
+        self.info = json.loads(header)
+
+    def time(self, page: int) -> float:
+        self.process.stdin.write(f"{page}\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def measure(sites: list, repeat: int) -> list[dict]:
+    """Median milliseconds per page for each site, their requests taken in turns: a burst of
+    load on this shared machine then slows both sites alike instead of one of them."""
+    times = [{name: [] for name in site.info["pages"]} for site in sites]
+    for page in range(len(sites[0].info["pages"])):
+        for _ in range(repeat):
+            for site, site_times in zip(sites, times, strict=True):
+                site_times[site.info["pages"][page]].append(site.time(page))
+    return [
+        {
+            "articles": site.info["articles"],
+            "pages": {name: statistics.median(t) * 1000 for name, t in site_times.items()},
+        }
+        for site, site_times in zip(sites, times, strict=True)
+    ]
 
 
 def main():
@@ -81,14 +113,20 @@ def main():
     args = parser.parse_args()
     if not bench.answers("127.0.0.1", 5432):
         sys.exit("The scale check needs PostgreSQL on 127.0.0.1.")
-    results = []
-    for count in (args.small, args.large):
-        database_url, _ = bench.prepare_database(count, name=f"newsroom_scale_{count}")
-        results.append(measure(database_url, args.repeat))
-    small, large = results
+    urls = [
+        bench.prepare_database(count, name=f"newsroom_scale_{count}")[0]
+        for count in (args.small, args.large)
+    ]
+    sites = [Site(url) for url in urls]
+    try:
+        small, large = measure(sites, args.repeat)
+    finally:
+        for site in sites:
+            site.close()
     lines = [
         f"Caches off, PostgreSQL, median of {args.repeat} requests through the full Django "
-        f"stack; {small['articles']} vs {large['articles']} live articles.",
+        f"stack, the two sites' requests taken in turns; {small['articles']} vs "
+        f"{large['articles']} live articles.",
         "",
         f"| page | {small['articles']} articles | {large['articles']} articles | ratio |",
         "| --- | ---: | ---: | ---: |",
