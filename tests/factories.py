@@ -1,13 +1,23 @@
 """Plain factories: make_*(**overrides) with sensible defaults, no library."""
 
+import io
 import itertools
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article, Author, Category, RelatedLink
 
 _sequence = itertools.count(1)
+
+
+def hero_upload(name: str = "hero.png", size=(64, 36)) -> SimpleUploadedFile:
+    """A small real PNG, for an article's hero image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "navy").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def make_category(**overrides) -> Category:

@@ -1,11 +1,9 @@
-import io
-
 import pytest
 from django.utils import timezone
-from PIL import Image
 
 from articles.models import Article, RelatedLink
 from tests.factories import (
+    hero_upload,
     inline_management,
     make_article,
     make_author,
@@ -14,14 +12,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def png_upload(name="hero.png", size=(64, 36)):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "navy").save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def article_form(category, **overrides):
@@ -58,7 +48,7 @@ def test_editor_writes_an_article_with_related_links_and_sees_it_on_the_site(
     data = article_form(
         category,
         authors=[author.pk],
-        hero_image=png_upload(),
+        hero_image=hero_upload(),
         **{
             "related_links-0-position": "0",
             "related_links-0-target": target.pk,

@@ -1,4 +1,3 @@
-import io
 from datetime import timedelta
 
 import pytest
@@ -8,7 +7,13 @@ from rest_framework.test import APIClient
 
 from articles.models import Article, ArticleWithdrawal, PartnerKey, RelatedLink
 from articles.querysets import SEARCH_WINDOW
-from tests.factories import make_article, make_author, make_category, make_live_articles
+from tests.factories import (
+    hero_upload,
+    make_article,
+    make_author,
+    make_category,
+    make_live_articles,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,18 +103,14 @@ def test_article_list_has_the_contract_shape(api_client, category):
 def test_list_item_agrees_with_the_article_and_drf_fields(api_client, category, settings):
     """The serializer builds items from rows by hand; they must say what the model instance and
     DRF's own fields would, hero image and times included, in another time zone too."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
     from rest_framework.fields import DateTimeField
 
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 36), "navy").save(buffer, format="PNG")
     article = make_article(
         slug="pictured",
         category=category,
         tags=["economy", "trade"],
         authors=[make_author(slug="bo", name="Bo")],
-        hero_image=SimpleUploadedFile("hero.png", buffer.getvalue()),
+        hero_image=hero_upload(),
         hero_alt="A harbour",
         hero_caption="Cranes at dawn",
         hero_credit="Photo by us",

@@ -5,7 +5,13 @@ import time_machine
 from django.utils import timezone
 
 from articles.models import Article, Author, RelatedLink
-from tests.factories import make_article, make_author, make_category, make_live_articles
+from tests.factories import (
+    hero_upload,
+    make_article,
+    make_author,
+    make_category,
+    make_live_articles,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -348,3 +354,24 @@ def test_no_page_loads_the_search_vector(client, api_client, populated, url):
     assert response.status_code == 200
     selected = [q["sql"].split(" FROM ")[0] for q in queries if q["sql"].startswith("SELECT")]
     assert selected and not [columns for columns in selected if "search_vector" in columns]
+
+
+def test_a_card_reads_nothing_its_listing_query_did_not_load(category, django_assert_num_queries):
+    """for_cards() loads only the columns a card shows: one more read would be a query per card."""
+    from articles import cards
+
+    make_article(
+        category=category,
+        label="Analysis",
+        tags=["ports"],
+        hero_image=hero_upload(),
+        hero_alt="Cranes",
+    )
+    [article] = Article.objects.live().for_cards()
+    with django_assert_num_queries(0):
+        html = cards.card(article, large=True) + cards.card(article, query="article")
+    assert '<span class="label">Analysis</span>' in html
+    assert 'href="/categories/markets/">Markets</a>' in html
+    assert '<a class="tag" href="/tags/ports/">ports</a>' in html
+    assert "<picture>" in html and 'type="image/webp"' in html
+    assert "<mark>Article</mark>" in html
