@@ -635,7 +635,10 @@ newest_in_category = CompiledQuery(
 
 # The home page's top story and a section page's section (see CompiledQuery).
 newest_featured = CompiledQuery(
-    lambda now: Article.objects.live(now=now).for_cards().filter(is_featured=True)[:1]
+    lambda now: Article.objects.live(now=now)
+    .card_columns()
+    .with_first_tag()
+    .filter(is_featured=True)[:1]
 )
 public_category_by_slug = CompiledQuery(
     lambda now, slug: Category.objects.public(now=now).filter(slug=slug),
