@@ -27,7 +27,6 @@ from articles.querysets import (
     CompiledQuery,
     RelatedLinkQuerySet,
     TagLabel,
-    attach_labels,
     first_tag_columns,
     search_vector,
 )
@@ -263,15 +262,7 @@ class Article(models.Model):
         return tags[0] if tags else None
 
     def live_related_links(self, *, now=None):
-        """Curated links whose target is live (external links always are), with the target and
-        its category joined: one query whatever the size of the archive."""
-        return RelatedLink.objects.filter(article_id=self.pk).with_live_targets(now=now)
-
-    def visible_related_links(self, limit: int | None = None) -> list["RelatedLink"]:
-        """The live related links, each target ready for a card (its tags: one more query)."""
-        links = self.live_related_links()
-        links = list(links[:limit] if limit is not None else links)
-        return self._with_target_labels(links)
+        return RelatedLink.objects.of_article(self.pk, now=now)
 
     def more_to_read(self) -> list["MoreToRead"]:
         """Curated related links first (live targets only), topped up from the same category.
@@ -289,11 +280,6 @@ class Article(models.Model):
             fill = newest_in_category(category_id=self.category_id)
             items += [MoreToRead(article=article) for article in fill if article.pk not in shown]
         return items[:MORE_TO_READ]
-
-    def _with_target_labels(self, links: list["RelatedLink"]) -> list["RelatedLink"]:
-        targets = [link.target for link in links if link.target_id]
-        attach_labels(targets, using=self._state.db or "default", with_authors=False)
-        return links
 
     def refresh_search_vector(self) -> None:
         if connections[Article.objects.db].vendor != "postgresql":
@@ -620,9 +606,9 @@ live_article_by_slug = CompiledQuery(
     slug="placeholder-slug",
 )
 first_related_links = CompiledQuery(
-    lambda now, article_id: RelatedLink.objects.filter(article_id=article_id)
-    .with_live_targets(now=now)
-    .annotate(**first_tag_columns("target"))[:MORE_TO_READ],
+    lambda now, article_id: RelatedLink.objects.of_article(article_id, now=now).annotate(
+        **first_tag_columns("target")
+    )[:MORE_TO_READ],
     article_id=-1,
 )
 newest_in_category = CompiledQuery(

@@ -306,7 +306,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.annotate(**first_tag_columns())
 
     def for_cards(self) -> "ArticleQuerySet":
-        """Cards (card_columns()) with their tags attached, for the first; no bylines."""
+        """card_columns() with each card's tags attached (a card shows the first); no bylines."""
         clone = self.card_columns()
         clone._iterable_class = CardArticleIterable
         return clone
@@ -412,6 +412,11 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
 
 
 class RelatedLinkQuerySet(models.QuerySet):
+    def of_article(self, article_id, *, now: datetime | None = None) -> "RelatedLinkQuerySet":
+        """An article's curated links whose target is live (external links always are), in their
+        order, each target and its category joined: one query whatever the archive's size."""
+        return self.filter(article_id=article_id).with_live_targets(now=now)
+
     def with_live_targets(self, *, now: datetime | None = None) -> "RelatedLinkQuerySet":
         """Links whose target is live (external links always are), the target and its category
         joined: live()'s rule tested on the joined row, where `target__in=live()` made

@@ -198,7 +198,7 @@ class ArticleDetailSerializer(ArticleWithBodySerializer):
         fields = [*ArticleWithBodySerializer.Meta.fields, "related_links"]
 
     def get_related_links(self, row) -> RelatedLinkSerializer(many=True):
-        links = RelatedLink.objects.filter(article_id=row["id"]).with_live_targets()
+        links = RelatedLink.objects.of_article(row["id"])
         return RelatedLinkSerializer(links, many=True, context=self.context).data
 
     def to_representation(self, row):
