@@ -1,9 +1,21 @@
-"""When did public content last change? The answer behind Last-Modified (and cache versions).
+"""Has public content changed? The one answer every cache layer and validator keys on.
 
-Every save or delete of anything an article page or API response shows stamps a marker in the
-cache. A scheduled article going live changes nothing in the database at that moment, so the
-newest live `published_at` counts too. A missing marker (cold or failed cache) reads as "now":
-never a stale 304, at worst a full response.
+The source of truth is a counter row in the database (`ContentGeneration`). Every save or delete
+of anything a page, feed, sitemap or API response shows bumps it **in the same transaction** as
+the change, so the new count becomes visible to other processes exactly when the data does: a
+reader who sees the new count reads the committed data, and a reader still on the old count
+stores what it builds under the old count, which nobody asks for once the new count is read.
+That holds for every process (web workers, management commands, other nodes), whatever the cache
+backend, because they all read the same database.
+
+Each process reads the counter at most once per FRESHNESS_CHECK_SECONDS (one indexed query that
+also finds the newest live and the next scheduled article); a change made in this process forgets
+that memo at once. A scheduled article going live changes no row, so the newest live publication
+time is part of the version too, and a time bucket lets time-windowed content (the news sitemap's
+48 hours) move on by itself.
+
+Writes that bypass the ORM's signals (a manual SQL fix, `QuerySet.update()`) are seen within
+MAX_TTL seconds, or at once after `manage.py content_changed`.
 """
 
 import logging
@@ -11,52 +23,24 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.core.cache import cache, caches
+from django.conf import settings
+from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.signals import setting_changed
-from django.db import DatabaseError
+from django.db import DatabaseError, router, transaction
+from django.db.models import F, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
-MARKER_KEY = "newsroom:content-changed-at"
-
-
-# Each process remembers the snapshot for a moment, sparing the shared cache a round trip per
-# request; a change made in this process forgets it at once, one made elsewhere within a second.
-LOCAL_SECONDS = 1.0
-_local = {"until": 0.0, "snapshot": None}
-
-
-def forget_local_snapshot() -> None:
-    _local["until"], _local["snapshot"] = 0.0, None
-
-
-def mark_content_changed() -> None:
-    forget_local_snapshot()
-    try:
-        cache.set(MARKER_KEY, timezone.now().timestamp(), None)
-    except Exception:
-        logger.warning("Cache unavailable: could not stamp a content change", exc_info=True)
-
-
-def content_changed_at() -> datetime:
-    now = timezone.now().timestamp()
-    try:
-        stamp = cache.get(MARKER_KEY)
-        if stamp is None:
-            cache.add(MARKER_KEY, now, None)
-            stamp = now
-    except Exception:
-        logger.warning("Cache unavailable: treating content as just changed", exc_info=True)
-        stamp = now
-    return datetime.fromtimestamp(stamp, tz=UTC)
-
 
 # However long nothing changes, cached pages are rebuilt this often (time-windowed content
 # such as the news sitemap's 48 hours moves on by itself).
 MAX_TTL = 300
+GENERATION_ID = 1
+
+_local: dict = {"until": 0.0, "snapshot": None}
 
 
 @dataclass(frozen=True)
@@ -68,6 +52,25 @@ class Snapshot:
     ttl: int
 
 
+def forget_local_snapshot() -> None:
+    _local["until"], _local["snapshot"] = 0.0, None
+
+
+def content_changed(*, using: str | None = None) -> None:
+    """Record a change to public content in the current transaction of database `using`."""
+    from articles.models import ContentGeneration
+
+    db = using or router.db_for_write(ContentGeneration)
+    now = timezone.now()
+    generations = ContentGeneration.objects.using(db)
+    if not generations.filter(pk=GENERATION_ID).update(value=F("value") + 1, changed_at=now):
+        # The row is made by a migration; it is only missing after a flush.
+        generations.get_or_create(pk=GENERATION_ID, defaults={"value": 1, "changed_at": now})
+    forget_local_snapshot()
+    # A request of this process may read the old count before the commit: read it again after.
+    transaction.on_commit(forget_local_snapshot, using=db)
+
+
 def caching_enabled() -> bool:
     """CACHE_URL=dummy:// turns off every cache layer, this process's own included."""
     enabled = _local.get("caching_enabled")
@@ -77,70 +80,73 @@ def caching_enabled() -> bool:
 
 
 @receiver(setting_changed)
-def _forget_caching_choice(*, setting, **kwargs):
+def _forget_settings(*, setting, **kwargs):
     if setting == "CACHES":
         _local.pop("caching_enabled", None)
+    if setting == "FRESHNESS_CHECK_SECONDS":
+        forget_local_snapshot()
 
 
 def snapshot() -> Snapshot:
     now = time.time()
     if not caching_enabled():
-        # No marker can be kept, so content counts as just changed (see above): nothing to ask
-        # the database.
+        # Nothing is cached, so nothing needs a version: content counts as just changed, and
+        # the database is not asked.
         return Snapshot(version=str(now), last_modified=timezone.now(), ttl=1)
     if _local["snapshot"] is not None and now < _local["until"]:
         return _local["snapshot"]
     try:
-        state = _shared_snapshot()
+        state = read_snapshot()
     except DatabaseError:
         if _local["snapshot"] is None:
             raise
         # Database outage: keep serving what is cached under the last known state.
         logger.error("Database unavailable: serving cached pages of the last known state")
         return _local["snapshot"]
-    _local["snapshot"], _local["until"] = state, now + min(LOCAL_SECONDS, state.ttl)
+    check_seconds = settings.FRESHNESS_CHECK_SECONDS
+    _local["snapshot"], _local["until"] = state, now + min(check_seconds, state.ttl)
     return state
 
 
-def _shared_snapshot() -> Snapshot:
-    """Two cache round trips when warm; two small indexed queries after a change."""
-    from articles.models import Article
+def read_snapshot() -> Snapshot:
+    """The content state from the database, in one query. Every process that reads the same
+    rows in the same time bucket works out the same version and Last-Modified."""
+    from articles.models import Article, ContentGeneration
 
-    marker = content_changed_at()
     now = timezone.now()
-    key = f"newsroom:snapshot:{marker.timestamp()}"
-    try:
-        cached = cache.get(key)
-    except Exception:
-        cached = None
-    if cached is not None:
-        last_modified_ts, valid_until_ts = cached
-        if valid_until_ts > now.timestamp():
-            return Snapshot(
-                version=f"{marker.timestamp()}-{valid_until_ts}",
-                last_modified=datetime.fromtimestamp(last_modified_ts, tz=UTC),
-                ttl=max(1, int(valid_until_ts - now.timestamp())),
-            )
-    newest_live = (
-        Article.objects.live().order_by("-published_at").values_list("published_at", flat=True)
-    ).first()
+    newest_live = Article.objects.live(now=now).order_by("-published_at").values("published_at")
     next_scheduled = (
-        Article.objects.scheduled()
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
+        Article.objects.scheduled(now=now).order_by("published_at").values("published_at")
+    )
+    row = (
+        ContentGeneration.objects.filter(pk=GENERATION_ID)
+        .annotate(
+            newest_live=Subquery(newest_live[:1]), next_scheduled=Subquery(next_scheduled[:1])
+        )
+        .values_list("value", "changed_at", "newest_live", "next_scheduled")
         .first()
     )
-    last_modified = max(marker, newest_live) if newest_live else marker
-    valid_until = now.timestamp() + MAX_TTL
-    if next_scheduled is not None:
-        valid_until = min(valid_until, next_scheduled.timestamp())
-    ttl = max(1, int(valid_until - now.timestamp()))
-    try:
-        cache.set(key, (last_modified.timestamp(), valid_until), ttl + 60)
-    except Exception:
-        logger.warning("Cache unavailable: freshness snapshot not stored", exc_info=True)
+    generation, changed_at, newest_live_at, next_scheduled_at = row or (0, None, None, None)
+    if row is None:  # no row yet (a flushed database): the newest live article still counts
+        newest_live_at = newest_live.values_list("published_at", flat=True).first()
+        next_scheduled_at = next_scheduled.values_list("published_at", flat=True).first()
+    return build_snapshot(generation, changed_at, newest_live_at, next_scheduled_at, now)
+
+
+def build_snapshot(generation, changed_at, newest_live_at, next_scheduled_at, now) -> Snapshot:
+    now_ts = now.timestamp()
+    bucket = int(now_ts // MAX_TTL)
+    valid_until = (bucket + 1) * MAX_TTL
+    if next_scheduled_at is not None:
+        valid_until = min(valid_until, next_scheduled_at.timestamp())
+    newest_live_ts = newest_live_at.timestamp() if newest_live_at else 0
+    last_modified = max(
+        filter(None, [changed_at, newest_live_at]), default=datetime.fromtimestamp(0, tz=UTC)
+    )
     return Snapshot(
-        version=f"{marker.timestamp()}-{valid_until}", last_modified=last_modified, ttl=ttl
+        version=f"{generation}.{newest_live_ts:.6f}.{bucket}",
+        last_modified=last_modified,
+        ttl=max(1, int(valid_until - now_ts)),
     )
 
 
@@ -148,8 +154,13 @@ def last_modified() -> datetime:
     return snapshot().last_modified
 
 
-def _on_change(sender, **kwargs):
-    mark_content_changed()
+def _on_save_or_delete(sender, *, using=None, **kwargs):
+    content_changed(using=using)
+
+
+def _on_m2m_change(sender, *, action, using=None, **kwargs):
+    if action.startswith("post_"):
+        content_changed(using=using)
 
 
 def connect_signals() -> None:
@@ -160,11 +171,19 @@ def connect_signals() -> None:
         ArticleRedirect,
         Author,
         Category,
+        PartnerKey,
         RelatedLink,
         TaggedArticle,
     )
 
-    for model in (Article, Category, Author, RelatedLink, ArticleRedirect, Tag, TaggedArticle):
-        post_save.connect(_on_change, sender=model, dispatch_uid=f"fresh-save-{model.__name__}")
-        post_delete.connect(_on_change, sender=model, dispatch_uid=f"fresh-del-{model.__name__}")
-    m2m_changed.connect(_on_change, sender=Article.authors.through, dispatch_uid="fresh-authors")
+    # PartnerKey: its cached lookups are keyed on the version too, so a revocation reaches
+    # every process within a second.
+    watched = (Article, Category, Author, RelatedLink, ArticleRedirect, Tag, TaggedArticle)
+    for model in (*watched, PartnerKey):
+        uid = model.__name__
+        post_save.connect(_on_save_or_delete, sender=model, dispatch_uid=f"fresh-save-{uid}")
+        post_delete.connect(_on_save_or_delete, sender=model, dispatch_uid=f"fresh-del-{uid}")
+    m2m_changed.connect(
+        _on_m2m_change, sender=Article.authors.through, dispatch_uid="fresh-authors"
+    )
+    m2m_changed.connect(_on_m2m_change, sender=TaggedArticle, dispatch_uid="fresh-tags")

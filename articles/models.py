@@ -19,7 +19,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from articles.addresses import slug_url
-from articles.freshness import caching_enabled
+from articles.freshness import caching_enabled, snapshot
 from articles.images import validate_hero_image
 from articles.querysets import (
     ArticleManager,
@@ -500,30 +500,37 @@ class ArticleWithdrawal(models.Model):
         return cls.objects.create(article_id=article.pk, slug=article.slug, reason=reason)
 
 
+class ContentGeneration(models.Model):
+    """One row counting changes to public content: the version every cache layer keys on.
+
+    Every save or delete of what a page or API response shows bumps it in the same transaction
+    (see articles.freshness), so no process can see the new count before the data it stands for.
+    """
+
+    value = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"content generation {self.value}"
+
+
 # djangorestframework-api-key's keys: an 8-character prefix, a dot, a 32-character secret.
 KEY_SHAPE = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
 
 
 class PartnerKeyManager(BaseAPIKeyManager):
     CACHE_SECONDS = 60
-    # This process also remembers a key for a second; saving a key forgets it everywhere
-    # through the shared cache, so a revocation holds everywhere within that second.
+    # This process also remembers a key for a second. The shared entry is keyed on the content
+    # version, which a saved or deleted key moves (articles.freshness): a revocation holds in
+    # every process within FRESHNESS_CHECK_SECONDS, whatever the cache backend.
     LOCAL_SECONDS = 1.0
     _local: dict = {}
 
-    @staticmethod
-    def cache_key(prefix: str) -> str:
-        return f"newsroom:partnerkey:{prefix}"
-
     def forget(self, prefix: str) -> None:
-        from django.core.cache import cache
-
         self._local.pop(prefix, None)
-        with contextlib.suppress(Exception):
-            cache.delete(self.cache_key(prefix))
 
     def find(self, key: str) -> "PartnerKey | None":
-        """The usable key matching `key`, from the caches when possible (saves drop it there)."""
+        """The usable key matching `key`, from the caches when possible."""
         from django.core.cache import cache
 
         if not KEY_SHAPE.fullmatch(key):  # garbage never reaches the caches or the database
@@ -534,7 +541,7 @@ class PartnerKeyManager(BaseAPIKeyManager):
         if remembered is not None and remembered[0] > now:
             partner_key = remembered[1]
         else:
-            cache_key = self.cache_key(prefix)
+            cache_key = f"newsroom:partnerkey:{snapshot().version}:{prefix}"
             partner_key = _cache_get(cache, cache_key)
             if partner_key is None:
                 partner_key = next(iter(usable_key_by_prefix(prefix=prefix)), None)

@@ -278,9 +278,11 @@ class ArticleQuerySet(models.QuerySet):
         """The one visibility rule: published, and its publication time has come (by `now`)."""
         return self.filter(live_condition(now=now))
 
-    def scheduled(self) -> "ArticleQuerySet":
+    def scheduled(self, *, now: datetime | None = None) -> "ArticleQuerySet":
         """Published for a time still to come: goes live by itself (the complement of live())."""
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+        return self.filter(
+            status=self.model.Status.PUBLISHED, published_at__gt=now or timezone.now()
+        )
 
     def for_listing(self) -> "ArticleQuerySet":
         """What a feed item needs: category, tags and authors, in a fixed number of queries,

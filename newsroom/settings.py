@@ -134,6 +134,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Whole public pages are cached (and invalidated on every content change) unless switched off;
 # CACHE_URL=dummy:// switches off every cache at once, for measurements.
 PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
+# How often each process asks the database whether content changed (articles/freshness.py):
+# the longest a change committed by another process stays unseen.
+FRESHNESS_CHECK_SECONDS = 1.0
 CACHES = {
     "default": cache_config(
         os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "locmem://"
