@@ -144,6 +144,16 @@ class PartnerApiMixin:
         mark_cacheable(response)
         return response
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            response["Last-Modified"] = http_date(last_modified().timestamp())
+            patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+        else:
+            patch_cache_control(response, no_store=True)
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
 
 class CachedListMixin(PartnerApiMixin):
     def list(self, request, *args, **kwargs):
@@ -155,16 +165,6 @@ class CachedRetrieveMixin(PartnerApiMixin):
         return self.cached(
             request, lambda r: super(CachedRetrieveMixin, self).retrieve(r, *args, **kwargs)
         )
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200:
-            response["Last-Modified"] = http_date(last_modified().timestamp())
-            patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
-        else:
-            patch_cache_control(response, no_store=True)
-        patch_vary_headers(response, ["Authorization"])
-        return response
 
 
 @extend_schema_view(
