@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.freshness import content_changed
 from articles.models import (
     Article,
     ArticleRedirect,
@@ -93,6 +94,7 @@ def import_content(data: dict) -> dict[str, int]:
         if connection.vendor == "postgresql":
             for article in Article.objects.only("pk").iterator():
                 article.refresh_search_vector()
+        content_changed()
     return counts
 
 

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from taggit.models import Tag
 
 from articles import demo
+from articles.freshness import content_changed
 from articles.models import Article, Author, Category, RelatedLink, TaggedArticle
 from articles.querysets import search_vector
 from articles.sanitize import sanitize_html
@@ -165,6 +166,7 @@ class Command(BaseCommand):
             Article.objects.filter(
                 slug__startswith="generated-", search_vector__isnull=True
             ).update(search_vector=search_vector())
+        content_changed()  # bulk_create sends no signals
         return count
 
 
