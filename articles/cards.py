@@ -103,7 +103,7 @@ def card(article, *, large: bool = False, query: str = "") -> Markup:
         html('<span class="label">{}</span> ', article.label) if article.label else "",
         article.category.get_absolute_url(),
         article.category.name,
-        published.isoformat() if published else "",  # what the "c" date format gives
+        published.isoformat(timespec="seconds") if published else "",  # as the "c" filter
         display_date(published.date(), get_language()) if published else "",
         Markup(heading),
         url,

@@ -171,6 +171,7 @@ class CategoryArticleListView(LiveArticlesMixin, ListView):
             description=self.category.description,
             feed_url=f"{self.category.get_absolute_url()}feed/",
             category=self.category,
+            active_category=self.category.slug,  # the menu marks it aria-current
             **kwargs,
         )
 

@@ -20,8 +20,9 @@ def localized_date(value, format_string: str) -> str:
     """Django's date filter, in the site's time zone as Django templates show dates."""
     if value is None:
         return ""
-    if format_string == "c":  # ISO 8601, what the format gives, without parsing a format
-        return timezone.localtime(value).isoformat()
+    if format_string == "c":
+        # ISO 8601 to the second: HTML's <time datetime> allows at most three fraction digits.
+        return timezone.localtime(value).isoformat(timespec="seconds")
     return date(timezone.localtime(value), format_string)
 
 

@@ -1,4 +1,5 @@
 import contextlib
+import os
 
 import pytest
 from django.core.cache import cache
@@ -7,6 +8,16 @@ from rest_framework.test import APIClient
 from articles.freshness import forget_local_snapshot
 from articles.models import PartnerKey
 from tests import factories
+
+
+def require_tool(present, what: str) -> None:
+    """Skip a test whose tool this machine lacks, saying which; where every test must run
+    (CI sets NEWSROOM_REQUIRE_BROWSER=1), fail instead."""
+    if present:
+        return
+    if os.environ.get("NEWSROOM_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"missing: {what}")
+    pytest.skip(f"missing: {what}")
 
 
 @pytest.fixture(autouse=True)

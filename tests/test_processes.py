@@ -7,7 +7,6 @@ committed anywhere shows everywhere within about a second (FRESHNESS_CHECK_SECON
 """
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -15,6 +14,7 @@ import time
 
 import pytest
 
+from tests.conftest import require_tool
 from tests.processes import (
     POSTGRES,
     PYTHON,
@@ -48,11 +48,7 @@ PROMISE_SECONDS = 2.0
 
 
 def require_postgres_and_redis():
-    if answers(POSTGRES) and answers(REDIS):
-        return
-    if os.environ.get("NEWSROOM_REQUIRE_SERVICES"):
-        pytest.fail("PostgreSQL and Redis must answer on 127.0.0.1 here")
-    pytest.skip("needs PostgreSQL and Redis on 127.0.0.1")
+    require_tool(answers(POSTGRES) and answers(REDIS), "PostgreSQL and Redis on 127.0.0.1")
 
 
 def poll(server: Server, checks: dict, *, seconds: float, threads: int = 2) -> dict:

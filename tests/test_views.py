@@ -106,7 +106,7 @@ def test_article_page_shows_everything_the_seed_shows(client, category):
     assert 'href="/authors/ann-writer/">Ann Writer</a>' in html
     assert "<h2>A subheading</h2>" in html
     assert 'href="/tags/economy/"' in html
-    assert f'<time datetime="{article.published_at.isoformat()}' in html
+    assert f'<time datetime="{article.published_at.isoformat(timespec="seconds")}' in html
     assert "More to Read" in html and "View All" in html
     assert html.index("Related one") < html.index("Same category")
     assert '"@type": "NewsArticle"' in html

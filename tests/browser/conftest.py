@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_tool
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(
@@ -18,10 +20,7 @@ SCREENSHOTS = Path(
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("NEWSROOM_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    require_tool(Path(CHROMIUM).exists(), f"{CHROMIUM} (apt-get install -y chromium)")
     # Playwright's sync API refuses to start inside a running asyncio loop; Django's async-unsafe
     # checks would otherwise trip over its event loop in the test thread.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

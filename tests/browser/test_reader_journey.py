@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.browser.conftest import full_page_screenshot, watch_csp_violations
+from tests.conftest import require_tool
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,6 +68,21 @@ def test_reader_goes_home_article_more_to_read_category_load_more_search(
     assert csp_violations == [], csp_violations
 
 
+def test_every_section_of_the_menu_is_in_sight_on_a_phone(browser, demo_site, screenshots):
+    page = browser.new_page(viewport={"width": WIDTHS["phone"], "height": 900})
+    page.goto(demo_site.url + "/categories/markets/")
+    links = page.locator(".category-nav a")
+    assert links.count() == 5
+    for index in range(links.count()):
+        box = links.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS["phone"], (index, box)
+    assert page.locator(".category-nav a[aria-current='page']").inner_text() == "Markets"
+    # No part of the page is wider than the phone: nothing scrolls sideways out of sight.
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS["phone"]
+    page.locator(".site-header").screenshot(path=screenshots / "menu-phone.png")
+    page.close()
+
+
 def test_pages_work_without_javascript(browser, demo_site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -82,8 +98,7 @@ def test_pages_work_without_javascript(browser, demo_site):
     ["/", "ARTICLE", "/categories/policy-regulation/", "/search/?q=ledger", "/no-such-page/"],
 )
 def test_no_axe_core_violations(browser, demo_site, path):
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` (axe-core from the npm registry)")
+    require_tool(AXE.exists(), f"{AXE}: run `npm ci` (axe-core from the npm registry)")
     if path == "ARTICLE":
         from articles.models import Article
 
