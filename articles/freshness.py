@@ -11,8 +11,9 @@ backend, because they all read the same database.
 Each process reads the counter at most once per FRESHNESS_CHECK_SECONDS (one indexed query that
 also finds the newest live and the next scheduled article); a change made in this process forgets
 that memo at once. A scheduled article going live changes no row, so the newest live publication
-time is part of the version too, and a time bucket lets time-windowed content (the news sitemap's
-48 hours) move on by itself.
+time is part of the version too. Every cached response also expires MAX_TTL seconds after it was
+made (or when the next scheduled article is due), so time-windowed content (the news sitemap's 48
+hours) moves on by itself.
 
 Writes that bypass the ORM's signals (a manual SQL fix, `QuerySet.update()`) are seen within
 MAX_TTL seconds, or at once after `manage.py content_changed`.
@@ -35,8 +36,8 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-# However long nothing changes, cached pages are rebuilt this often (time-windowed content
-# such as the news sitemap's 48 hours moves on by itself).
+# However long nothing changes, a cached response is rebuilt this long after it was made
+# (time-windowed content such as the news sitemap's 48 hours moves on by itself).
 MAX_TTL = 300
 GENERATION_ID = 1
 
@@ -110,7 +111,7 @@ def snapshot() -> Snapshot:
 
 def read_snapshot() -> Snapshot:
     """The content state from the database, in one query. Every process that reads the same
-    rows in the same time bucket works out the same version and Last-Modified."""
+    rows works out the same version and Last-Modified."""
     from articles.models import Article, ContentGeneration
 
     now = timezone.now()
@@ -134,19 +135,17 @@ def read_snapshot() -> Snapshot:
 
 
 def build_snapshot(generation, changed_at, newest_live_at, next_scheduled_at, now) -> Snapshot:
-    now_ts = now.timestamp()
-    bucket = int(now_ts // MAX_TTL)
-    valid_until = (bucket + 1) * MAX_TTL
+    ttl = MAX_TTL
     if next_scheduled_at is not None:
-        valid_until = min(valid_until, next_scheduled_at.timestamp())
+        ttl = min(ttl, next_scheduled_at.timestamp() - now.timestamp())
     newest_live_ts = newest_live_at.timestamp() if newest_live_at else 0
     last_modified = max(
         filter(None, [changed_at, newest_live_at]), default=datetime.fromtimestamp(0, tz=UTC)
     )
     return Snapshot(
-        version=f"{generation}.{newest_live_ts:.6f}.{bucket}",
+        version=f"{generation}.{newest_live_ts:.6f}",
         last_modified=last_modified,
-        ttl=max(1, int(valid_until - now_ts)),
+        ttl=max(1, int(ttl)),
     )
 
 

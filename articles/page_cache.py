@@ -8,6 +8,7 @@ nothing needs deleting, old entries simply stop being asked for and expire.
 import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 
 from django.conf import settings
@@ -35,8 +36,9 @@ def url_digest(request) -> str:
 
 class LocalPages:
     """The hottest pages kept in this process too, so a traffic spike on one story never leaves
-    it. Keys carry the snapshot version, so an entry is never stale, only unused. Bounded by
-    the bytes it holds, so a worker's memory stays flat however big the pages are."""
+    it. Keys carry the snapshot version, so an entry is never stale, only unused; each entry also
+    expires when its shared copy does (time-windowed content moves on). Bounded by the bytes it
+    holds, so a worker's memory stays flat however big the pages are."""
 
     def __init__(self, max_bytes: int = 8 * 1024 * 1024):
         self.max_bytes = max_bytes
@@ -49,21 +51,26 @@ class LocalPages:
             found = self.entries.get(key)
             if found is None:
                 return None
+            if found[2] <= time.time():
+                self._drop(key)
+                return None
             self.entries.move_to_end(key)
             return found[0]
 
-    def put(self, key, entry, *, size: int) -> None:
+    def put(self, key, entry, *, size: int, expires_at: float) -> None:
         if size > self.max_bytes // 8:
             return  # one huge response must not push out everything else
         with self.lock:
-            previous = self.entries.pop(key, None)
-            if previous is not None:
-                self.bytes -= previous[1]
-            self.entries[key] = (entry, size)
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = (entry, size, expires_at)
             self.bytes += size
             while self.bytes > self.max_bytes:
-                _, (_, dropped) = self.entries.popitem(last=False)
-                self.bytes -= dropped
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key) -> None:
+        _, size, _ = self.entries.pop(key)
+        self.bytes -= size
 
     def clear(self) -> None:
         with self.lock:
@@ -140,8 +147,8 @@ class PublicPageCacheMiddleware:
                 return None
             if entry is None:
                 return None
-            self.local.put(key, entry, size=len(entry[2]))
-        status, headers, content = entry
+            self.local.put(key, entry, size=len(entry[2]), expires_at=entry[3])
+        status, headers, content, _ = entry
         response = HttpResponse(content, status=status)
         for name, value in headers.items():
             response[name] = value
@@ -149,8 +156,9 @@ class PublicPageCacheMiddleware:
 
     def store(self, key, response, ttl: int) -> None:
         headers = {name: response[name] for name in STORED_HEADERS if name in response}
-        entry = (response.status_code, headers, response.content)
-        self.local.put(key, entry, size=len(response.content))
+        expires_at = time.time() + ttl
+        entry = (response.status_code, headers, response.content, expires_at)
+        self.local.put(key, entry, size=len(response.content), expires_at=expires_at)
         try:
             cache.set(key, entry, ttl)
         except Exception:

@@ -218,3 +218,15 @@ def test_far_from_the_limit_counts_reach_the_shared_cache_in_batches(article):
         traveller.shift(COUNTER.SYNC_SECONDS)
         client.get("/api/v1/categories/")
         assert cache.get(shared_key) == 31
+
+
+def test_cached_pages_expire_so_time_windowed_content_moves_on(client, article, time_machine):
+    """No save happens, yet the news sitemap's 48 hours move on: cached copies (this process's
+    own included) expire five minutes after they were made."""
+    time_machine.move_to(article.published_at + timedelta(hours=47, minutes=58))
+    assert b"a-live-story" in client.get("/news-sitemap.xml").content
+    time_machine.shift(timedelta(minutes=4))
+    # 48 h 2 min after: the copy made 4 minutes ago is still served.
+    assert b"a-live-story" in client.get("/news-sitemap.xml").content
+    time_machine.shift(timedelta(minutes=2))
+    assert b"a-live-story" not in client.get("/news-sitemap.xml").content

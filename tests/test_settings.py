@@ -82,3 +82,14 @@ def test_check_deploy_is_clean_under_production_settings():
 def test_check_deploy_flags_the_local_placeholder_key():
     result = manage("check", "--deploy")
     assert "security.W009" in result.stdout + result.stderr
+
+
+def test_collectstatic_leaves_out_assets_the_site_never_serves():
+    from newsroom.staticfiles import ServedAppAssetsFinder
+
+    paths = [path for path, _ in ServedAppAssetsFinder().list([])]
+    assert not [
+        p for p in paths if p.startswith(("rest_framework/", "drf_spectacular_sidecar/redoc/"))
+    ]
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in paths
+    assert "admin/css/base.css" in paths

@@ -6,6 +6,8 @@ the finished response, headers included, under the content snapshot's version: a
 the content, or a scheduled publication coming due, moves every URL to a new entry.
 """
 
+import time
+
 from django.db import DatabaseError
 from django.http import HttpResponse
 
@@ -30,17 +32,20 @@ class PartnerApiResponseCacheMiddleware:
         if not self.applies(request):
             return self.get_response(request)
         try:
-            version = snapshot().version
+            state = snapshot()
         except DatabaseError:
             return self.get_response(request)
-        key = f"{version}:{url_digest(request)}"
+        key = f"{state.version}:{url_digest(request)}"
         entry = LOCAL_RESPONSES.get(key)
         if entry is not None and (hit := self.serve(request, entry)) is not None:
             return hit
         response = self.get_response(request)
         if response.status_code == 200 and getattr(response, "newsroom_cacheable", False):
             LOCAL_RESPONSES.put(
-                key, (dict(response.items()), response.content), size=len(response.content)
+                key,
+                (dict(response.items()), response.content),
+                size=len(response.content),
+                expires_at=time.time() + state.ttl,
             )
         return response
 
