@@ -1,30 +1,27 @@
-import contextlib
 import math
 import re
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, URLValidator
+from django.core.validators import URLValidator
 from django.db import connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
-from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from articles.addresses import slug_url
-from articles.freshness import caching_enabled, snapshot
+from articles.api.keys import PartnerKey as PartnerKey  # registered with this app
+from articles.freshness import remember
 from articles.images import validate_hero_image
 from articles.querysets import (
     ArticleManager,
     CategoryQuerySet,
-    CompiledQuery,
     RelatedLinkQuerySet,
     TagLabel,
     first_tag_columns,
@@ -34,6 +31,7 @@ from articles.renditions import build_renditions
 from articles.sanitize import sanitize_html
 
 WORDS_PER_MINUTE = 230
+MORE_TO_READ = 3
 validate_web_url = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
 )
@@ -261,15 +259,13 @@ class Article(models.Model):
         tags = self.tag_list
         return tags[0] if tags else None
 
-    def live_related_links(self, *, now=None):
-        return RelatedLink.objects.of_article(self.pk, now=now)
-
     def more_to_read(self) -> list["MoreToRead"]:
-        """Curated related links first (live targets only), topped up from the same category.
-        Both queries are compiled once (see CompiledQuery) and bring each card's tag along:
-        every article page runs them."""
+        """Curated related links first (live targets only), topped up from the same category
+        (the section's newest few, shared by its articles: kept under the content version).
+        Each card's tag comes in its row."""
         items = []
-        for link in first_related_links(article_id=self.pk):
+        links = RelatedLink.objects.of_article(self.pk).annotate(**first_tag_columns("target"))
+        for link in links[:MORE_TO_READ]:
             if link.target_id:
                 link.target.first_tag_slug = link.first_tag_slug
                 link.target.first_tag_name = link.first_tag_name
@@ -277,9 +273,14 @@ class Article(models.Model):
         if len(items) < MORE_TO_READ:
             shown = {item.article.pk for item in items if item.article} | {self.pk}
             # The newest few of the category, enough to fill after leaving out what is shown.
-            fill = newest_in_category(category_id=self.category_id)
+            fill = remember(f"section-fill:{self.category_id}", self.newest_in_category)
             items += [MoreToRead(article=article) for article in fill if article.pk not in shown]
         return items[:MORE_TO_READ]
+
+    def newest_in_category(self) -> list["Article"]:
+        """Enough of the section's newest to fill More to Read after leaving out what shows."""
+        section = Article.objects.live().card_columns().with_first_tag()
+        return list(section.filter(category_id=self.category_id)[: 2 * MORE_TO_READ + 1])
 
     def refresh_search_vector(self) -> None:
         if connections[Article.objects.db].vendor != "postgresql":
@@ -290,14 +291,12 @@ class Article(models.Model):
     def _refresh_renditions(self) -> None:
         if not self.hero_image:
             self.hero_renditions = {}
-        elif (
-            self.hero_renditions.get("source") != self.hero_image.name
-            or not self.hero_image._committed
-        ):
-            if not self.hero_image._committed:
-                # Store the upload first, so its final name is what the renditions record.
-                self.hero_image.save(self.hero_image.name, self.hero_image.file, save=False)
-            self.hero_renditions = build_renditions(self.hero_image)
+            return
+        # The field's own pre_save stores a new upload first (once: save() calling it again
+        # finds it stored), so the renditions record the upload's final name.
+        hero = self._meta.get_field("hero_image").pre_save(self, self._state.adding)
+        if self.hero_renditions.get("source") != hero.name:
+            self.hero_renditions = build_renditions(hero)
             # FieldFile.save() does not refresh width_field/height_field (Django 5.1+), and rows
             # left without them make every later load read the image file to measure it.
             self._meta.get_field("hero_image").update_dimension_fields(self, force=True)
@@ -512,134 +511,3 @@ class ContentGeneration(models.Model):
 
     def __str__(self):
         return f"content generation {self.value}"
-
-
-# djangorestframework-api-key's keys: an 8-character prefix, a dot, a 32-character secret.
-KEY_SHAPE = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
-
-
-class PartnerKeyManager(BaseAPIKeyManager):
-    CACHE_SECONDS = 60
-    # This process also remembers a key for a second. The shared entry is keyed on the content
-    # version, which a saved or deleted key moves (articles.freshness): a revocation holds in
-    # every process within FRESHNESS_CHECK_SECONDS, whatever the cache backend.
-    LOCAL_SECONDS = 1.0
-    _local: dict = {}
-
-    def forget(self, prefix: str) -> None:
-        self._local.pop(prefix, None)
-
-    def find(self, key: str) -> "PartnerKey | None":
-        """The usable key matching `key`, from the caches when possible."""
-        from django.core.cache import cache
-
-        if not KEY_SHAPE.fullmatch(key):  # garbage never reaches the caches or the database
-            return None
-        prefix = key.partition(".")[0]
-        now = time.time()
-        remembered = self._local.get(prefix) if caching_enabled() else None
-        if remembered is not None and remembered[0] > now:
-            partner_key = remembered[1]
-        else:
-            cache_key = f"newsroom:partnerkey:{snapshot().version}:{prefix}"
-            partner_key = _cache_get(cache, cache_key)
-            if partner_key is None:
-                partner_key = next(iter(usable_key_by_prefix(prefix=prefix)), None)
-                if partner_key is not None:
-                    _cache_set(cache, cache_key, partner_key, self.CACHE_SECONDS)
-            if partner_key is not None:
-                self._local[prefix] = (now + self.LOCAL_SECONDS, partner_key)
-        if partner_key is None or partner_key.revoked or not partner_key.is_valid(key):
-            return None
-        return partner_key
-
-
-class PartnerKey(AbstractAPIKey):
-    """A partner's API key: stored hashed, revocable, optionally expiring, with its own rate."""
-
-    requests_per_minute = models.PositiveIntegerField(
-        default=600,
-        validators=[MinValueValidator(1)],
-        help_text="Requests this key may make per minute; past that it gets 429.",
-    )
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    objects = PartnerKeyManager()
-
-    class Meta(AbstractAPIKey.Meta):
-        verbose_name = "partner API key"
-        verbose_name_plural = "partner API keys"
-
-    def touch(self, *, every_seconds: int = 60) -> None:
-        """Record use, writing at most once a minute per key."""
-        from django.core.cache import cache
-
-        now = timezone.now()
-        # This process remembers when it last saw the key used: the key object itself comes
-        # from a cache and may carry an old last_used_at.
-        seen = max(filter(None, [self.last_used_at, _touched.get(self.pk)]), default=None)
-        if seen is not None and (now - seen).total_seconds() < every_seconds:
-            return
-        _touched[self.pk] = now
-        try:
-            first_in_a_while = cache.add(f"newsroom:key-used:{self.pk}", 1, every_seconds)
-        except Exception:
-            first_in_a_while = True
-        if first_in_a_while:
-            PartnerKey.objects.filter(pk=self.pk).update(last_used_at=now)
-            self.last_used_at = now
-
-
-_touched: dict = {}
-
-
-def _cache_get(cache, key):
-    try:
-        return cache.get(key)
-    except Exception:
-        return None
-
-
-def _cache_set(cache, key, value, timeout):
-    with contextlib.suppress(Exception):
-        cache.set(key, value, timeout)
-
-
-MORE_TO_READ = 3
-
-# The queries every article page runs, compiled once per database (see CompiledQuery).
-live_article_by_slug = CompiledQuery(
-    lambda now, slug: Article.objects.live(now=now).for_detail().filter(slug=slug),
-    slug="placeholder-slug",
-)
-first_related_links = CompiledQuery(
-    lambda now, article_id: RelatedLink.objects.of_article(article_id, now=now).annotate(
-        **first_tag_columns("target")
-    )[:MORE_TO_READ],
-    article_id=-1,
-)
-newest_in_category = CompiledQuery(
-    lambda now, category_id: Article.objects.live(now=now)
-    .card_columns()
-    .with_first_tag()
-    .filter(category_id=category_id)[: 2 * MORE_TO_READ + 1],
-    category_id=-1,
-)
-
-# The home page's top story and a section page's section (see CompiledQuery).
-newest_featured = CompiledQuery(
-    lambda now: Article.objects.live(now=now)
-    .card_columns()
-    .with_first_tag()
-    .filter(is_featured=True)[:1]
-)
-public_category_by_slug = CompiledQuery(
-    lambda now, slug: Category.objects.public(now=now).filter(slug=slug),
-    slug="placeholder-slug",
-)
-
-# Every cold API request looks its key up (see CompiledQuery).
-usable_key_by_prefix = CompiledQuery(
-    lambda prefix: PartnerKey.objects.get_usable_keys().filter(prefix=prefix)[:1],
-    prefix="placeholder-prefix",
-)

@@ -1,7 +1,7 @@
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete
 from django.dispatch import receiver
 
-from articles.models import Article, ArticleWithdrawal, PartnerKey, TaggedArticle
+from articles.models import Article, ArticleWithdrawal, TaggedArticle
 
 
 @receiver(post_delete, sender=Article)
@@ -16,10 +16,3 @@ def refresh_search_after_tagging(sender, instance, action, **kwargs):
     # Tags are saved after the article (the admin saves them with the form's m2m data).
     if isinstance(instance, Article) and action in {"post_add", "post_remove", "post_clear"}:
         instance.refresh_search_vector()
-
-
-@receiver(post_save, sender=PartnerKey)
-@receiver(post_delete, sender=PartnerKey)
-def forget_cached_partner_key(sender, instance, **kwargs):
-    # A revoked, expired or re-rated key takes effect on the next request.
-    PartnerKey.objects.forget(instance.prefix)

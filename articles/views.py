@@ -8,14 +8,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    ArticleRedirect,
-    Author,
-    live_article_by_slug,
-    newest_featured,
-    public_category_by_slug,
-)
+from articles.models import Article, ArticleRedirect, Author, Category
 from articles.preview import article_for_preview_token
 from articles.querysets import SEARCH_WINDOW, normalize_query
 
@@ -112,7 +105,9 @@ class HomeView(LiveArticlesMixin, ListView):
     template_name = "articles/home.html"
 
     def get(self, request, *args, **kwargs):
-        self.top_story = next(iter(newest_featured()), None)
+        self.top_story = (
+            Article.objects.live().card_columns().with_first_tag().filter(is_featured=True).first()
+        )
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -129,11 +124,8 @@ class ArticleDetailView(DetailView):
     model = Article
     context_object_name = "article"
 
-    def get_object(self, queryset=None):
-        found = live_article_by_slug(slug=self.kwargs["slug"])
-        if not found:
-            raise Http404("No live article at this address.")
-        return found[0]
+    def get_queryset(self):
+        return Article.objects.live().for_detail()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -158,10 +150,9 @@ class CategoryArticleListView(LiveArticlesMixin, ListView):
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
-        found = public_category_by_slug(slug=self.kwargs["slug"])
-        if not found:
+        self.category = Category.objects.public().filter(slug=self.kwargs["slug"]).first()
+        if self.category is None:
             raise Http404("No section at this address.")
-        self.category = found[0]
         return super().get_queryset().filter(category=self.category)
 
     def get_context_data(self, **kwargs):

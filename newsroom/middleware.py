@@ -1,13 +1,10 @@
 import logging
 
-from csp.constants import HEADER, UNSAFE_INLINE
+from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
-from csp.utils import build_policy
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.template.response import SimpleTemplateResponse
-from django.utils.functional import cached_property
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
@@ -45,30 +42,11 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     inline_style_prefixes = ("/admin/", "/api/v1/docs/")
 
-    overrides = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
-
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if request.path_info.startswith(self.inline_style_prefixes):
             parts.update = {**(parts.update or {}), "style-src": [UNSAFE_INLINE]}
         return parts
-
-    @cached_property
-    def site_policy(self) -> str:
-        return build_policy()
-
-    def process_response(self, request, response):
-        # The public site's policy never varies: build it once rather than on every response.
-        plain = (
-            getattr(request, "_csp_nonce", None) is None
-            and not any(hasattr(response, name) for name in self.overrides)
-            and not request.path_info.startswith(self.inline_style_prefixes)
-            and not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
-        )
-        if not plain:
-            return super().process_response(request, response)
-        response.headers.setdefault(HEADER, self.site_policy)
-        return response
 
 
 class ExplainRefusedMethodMiddleware:

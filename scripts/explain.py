@@ -24,7 +24,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
-from articles.models import Article, Category  # noqa: E402
+from articles.models import Article, Category, RelatedLink  # noqa: E402
 from articles.querysets import SEARCH_WINDOW  # noqa: E402
 
 PER_PAGE = 24
@@ -61,7 +61,9 @@ def main():
         "API search of two words (ids of the window)": live.matching("ledger custody")
         .order_by("-published_at", "-id")
         .values_list("pk", flat=True)[:SEARCH_WINDOW],
-        "article page: curated links with their live targets": linked.live_related_links()[:3],
+        "article page: curated links with their live targets": RelatedLink.objects.of_article(
+            linked.pk
+        )[:3],
     }
     print(f"{Article.objects.live().count()} live articles")
     sequential = []

@@ -37,17 +37,9 @@ def fast_and_isolated(settings, tmp_path):
 
 
 def forget_local_state():
-    from articles.api.authentication import COUNTER
-    from articles.api.response_cache import LOCAL_RESPONSES
-    from articles.models import PartnerKey, _touched
-
     with contextlib.suppress(Exception):  # a test may have pointed the cache at nothing
         cache.clear()
     forget_local_snapshot()
-    LOCAL_RESPONSES.clear()
-    COUNTER.clear()
-    PartnerKey.objects._local.clear()
-    _touched.clear()
 
 
 @pytest.fixture
@@ -102,31 +94,3 @@ def pytest_terminal_summary(terminalreporter):
 def caching_off(settings):
     """CACHE_URL=dummy://: every response is built from the database, the key looked up too."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-
-
-@pytest.fixture
-def sql_compilations(monkeypatch):
-    """Call it to start recording the ORM's work before it runs a query: SQL compilations,
-    the conditions it adds to queries (filter(), exclude()) and the converters it works out for
-    their columns; it returns the list of their models."""
-    from django.db.models.sql.compiler import SQLCompiler
-    from django.db.models.sql.query import Query
-
-    def start() -> list:
-        built = []
-
-        def record(cls, name, model):
-            original = getattr(cls, name)
-
-            def recording(self, *args, **kwargs):
-                built.append(model(self))
-                return original(self, *args, **kwargs)
-
-            monkeypatch.setattr(cls, name, recording)
-
-        record(SQLCompiler, "as_sql", lambda compiler: compiler.query.model)
-        record(Query, "add_q", lambda query: query.model)
-        record(SQLCompiler, "get_converters", lambda compiler: compiler.query.model)
-        return built
-
-    return start

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 CACHE_DOWN = {
     "default": {
-        "BACKEND": "newsroom.cache.RedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }

@@ -8,7 +8,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from articles.models import Article, ArticleRedirect, RelatedLink
-from tests.factories import make_article, make_author, make_category
+from tests.factories import make_article, make_category
 
 pytestmark = pytest.mark.django_db
 
@@ -217,98 +217,9 @@ def test_live_related_links_test_the_joined_target_not_a_list_of_every_live_arti
     RelatedLink.objects.create(article=article, target=target)
     RelatedLink.objects.create(article=article, target=draft)
     RelatedLink.objects.create(article=article, url="https://example.org/a", title="Elsewhere")
-    links = article.live_related_links()
+    links = RelatedLink.objects.of_article(article.pk)
     assert str(links.query).count("SELECT") == 1
     assert [(link.target, link.url) for link in links] == [
         (target, ""),
         (None, "https://example.org/a"),
     ]
-
-
-def test_compiled_query_gives_what_the_queryset_gives_at_the_current_time(category):
-    from articles.models import Category
-    from articles.querysets import CompiledQuery
-
-    public = CompiledQuery(lambda now: Category.objects.public(now=now))
-    later = make_category(slug="later")
-    publish_at = timezone.now() + timedelta(hours=1)
-    make_article(slug="later-story", category=later, published_at=publish_at)
-    make_article(slug="now-story", category=category)
-    assert list(public()) == list(Category.objects.public()) == [category]
-    with time_machine.travel(publish_at):
-        assert list(public()) == list(Category.objects.public())
-        assert set(public()) == {category, later}
-
-
-def test_compiled_query_runs_one_query_from_its_first_call(category, django_assert_num_queries):
-    from articles.models import Category
-    from articles.querysets import CompiledQuery
-
-    by_slug = CompiledQuery(
-        lambda now, slug: Category.objects.public(now=now).filter(slug=slug), slug="placeholder"
-    )
-    make_article(category=category)
-    for _ in range(2):
-        with django_assert_num_queries(1) as captured:
-            assert by_slug(slug="markets") == [category]
-        assert "placeholder" not in captured.captured_queries[0]["sql"]
-
-
-def test_compiled_query_reads_rows_through_the_querysets_own_iterable(category):
-    """listing_rows() attaches labels in its iterable, which setting a query would reset."""
-    from articles.querysets import CompiledQuery
-
-    article = make_article(category=category, tags=["ports"], authors=[make_author(name="Ann")])
-    by_slug = CompiledQuery(
-        lambda now, slug: Article.objects.live(now=now).listing_rows().filter(slug=slug),
-        slug="placeholder",
-    )
-    [row] = by_slug(slug=article.slug)
-    assert row == Article.objects.live().listing_rows().get(pk=article.pk)
-    assert [tag.slug for tag in row["tag_labels"]] == ["ports"]
-    assert [author.name for author in row["author_labels"]] == ["Ann"]
-
-
-def test_compiled_query_refuses_a_value_that_is_not_a_parameter_of_the_sql(db):
-    from articles.querysets import CompiledQuery
-
-    never_compared = CompiledQuery(lambda now: Article.objects.all())
-    with pytest.raises(ValueError, match="does not use 'now'"):
-        never_compared()
-    sliced = CompiledQuery(lambda now, count: Article.objects.live(now=now)[:count], count=7)
-    with pytest.raises(ValueError, match="does not use 'count'"):
-        sliced()
-    same = CompiledQuery(
-        lambda now, a, b: Article.objects.live(now=now).filter(pk=a).exclude(category_id=b),
-        a=-1,
-        b=-1,
-    )
-    with pytest.raises(ValueError, match="same value"):
-        same()
-
-
-def test_compiled_query_runs_on_the_connection_of_the_thread_calling_it(db):
-    """The threaded development server and live-server tests call it from many threads."""
-    import threading
-
-    from django.db import connections
-
-    from articles.models import Category
-    from articles.querysets import CompiledQuery
-
-    public = CompiledQuery(lambda now: Category.objects.public(now=now))
-    public()  # compiled on this thread's connection
-    errors = []
-
-    def from_another_thread():
-        try:
-            public()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=from_another_thread)
-    thread.start()
-    thread.join()
-    assert errors == []

@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
     [
         ("locmem://", "django.core.cache.backends.locmem.LocMemCache"),
         ("dummy://", "django.core.cache.backends.dummy.DummyCache"),
-        ("redis://127.0.0.1:6379/1", "newsroom.cache.RedisCache"),
-        ("rediss://cache.example:6380/0", "newsroom.cache.RedisCache"),
+        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+        ("rediss://cache.example:6380/0", "django.core.cache.backends.redis.RedisCache"),
     ],
 )
 def test_cache_url_selects_the_backend(url, backend):

@@ -1,6 +1,5 @@
 """Partner API keys: `Authorization: Api-Key <key>`, stored hashed, throttled per key."""
 
-import threading
 import time
 
 from django.core.cache import cache
@@ -52,18 +51,17 @@ class HasPartnerKey(permissions.BasePermission):
 
 
 class PartnerKeyThrottle(throttling.BaseThrottle):
-    """Each key has its own requests-per-minute budget, counted per clock minute.
+    """Each key has its own requests-per-minute budget, counted per clock minute in the cache
+    (shared by every process with Redis; per process with the local-memory default).
 
-    A counter in the shared cache rather than DRF's list of request times, whose cost grows
-    with the rate: at 600/min that list is 600 entries long.
+    A counter rather than DRF's list of request times, whose cost grows with the rate: at
+    600/min that list is 600 entries long.
     """
 
     def allow_request(self, request, view):
         if not isinstance(request.auth, PartnerKey):
             return True
-        # The API response cache may have counted this request already.
-        decided = getattr(request._request, "newsroom_throttle", None)
-        allowed, self.wait_seconds = decided or throttle(request.auth)
+        allowed, self.wait_seconds = throttle(request.auth)
         return allowed
 
     def wait(self):
@@ -79,60 +77,20 @@ def throttle(partner_key: PartnerKey) -> tuple[bool, float]:
     window_start = int(now // WINDOW) * WINDOW
     key = f"newsroom:throttle:{partner_key.prefix}:{window_start}"
     try:
-        count = COUNTER.hit(key, limit=partner_key.requests_per_minute, now=now)
+        count = count_request(key)
     except Exception:
-        return True, 0.0  # no shared cache: serve rather than refuse everyone
+        return True, 0.0  # no cache: serve rather than refuse everyone
     return count <= partner_key.requests_per_minute, window_start + WINDOW - now
 
 
-class SharedCounter:
-    """Per-key request counts shared through the cache, batched per process.
-
-    Far from its limit a key's count is sent at most every SYNC_SECONDS (not one cache round
-    trip per request); within MARGIN of it, every request is counted at once. A key can run
-    over its budget by at most what it sends in SYNC_SECONDS.
-    """
-
-    SYNC_SECONDS = 0.25
-    MARGIN = 100
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.counts: dict[str, list] = {}  # key: [shared count, unsent, last sent]
-
-    def hit(self, key: str, *, limit: int, now: float) -> int:
-        with self.lock:
-            state = self.counts.get(key)
-            if state is None:
-                if len(self.counts) > 10_000:  # old minutes' keys
-                    self.counts.clear()
-                state = self.counts[key] = [0, 0, 0.0]
-            state[1] += 1
-            estimate = state[0] + state[1]
-            if limit - estimate > self.MARGIN and now - state[2] < self.SYNC_SECONDS:
-                return estimate
-            state[0], state[1], state[2] = self.send(key, state[1]), 0, now
-            return state[0]
-
-    @staticmethod
-    def send(key: str, amount: int) -> int:
-        timeout = WINDOW + 5
-        if hasattr(cache, "count"):  # Redis: one round trip
-            return cache.count(key, timeout, amount)
-        if cache.add(key, amount, timeout):
-            return amount
-        try:
-            return cache.incr(key, amount)
-        except ValueError:  # expired between add and incr
-            cache.add(key, amount, timeout)
-            return amount
-
-    def clear(self) -> None:
-        with self.lock:
-            self.counts.clear()
-
-
-COUNTER = SharedCounter()
+def count_request(key: str) -> int:
+    if cache.add(key, 1, WINDOW + 5):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, WINDOW + 5)
+        return 1
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -5,8 +5,7 @@ list neither repeat nor shift anything out of view. Cursors are opaque, signed s
 """
 
 from collections import OrderedDict
-from datetime import UTC, datetime
-from functools import cache
+from datetime import datetime
 
 from django.core import signing
 from django.db.models import Q
@@ -185,48 +184,3 @@ class KeysetPagination(BasePagination):
                 },
             },
         ]
-
-
-class LiveArticlePagination(KeysetPagination):
-    """The article list. Its unfiltered pages of the default or the largest size are read through
-    compiled queries (see CompiledQuery): a partner walking the whole list with cursors makes
-    every page a cold request, and building the page's query cost more than running it."""
-
-    compiled_sizes = (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-
-    def reads_compiled(self, request) -> bool:
-        """Whether this request's page comes from a compiled query, needing no queryset."""
-        from articles.api.filters import ArticleFilter
-
-        filtered = not set(request.query_params).isdisjoint(ArticleFilter.base_filters)
-        return not filtered and self.get_page_size(request) in self.compiled_sizes
-
-    def read_page(self, queryset, field: str, descending: bool, position, count: int) -> list:
-        if not self.reads_compiled(self.request):
-            return super().read_page(queryset, field, descending, position, count)
-        body = self.request.query_params.get("include") == "body"
-        page = compiled_page(field, descending, position is not None, body, count)
-        if position is None:
-            return page()
-        value, pk = position
-        return page(value=value, pk=pk)
-
-
-@cache
-def compiled_page(field: str, descending: bool, after: bool, body: bool, count: int):
-    """One compiled query per shape of an unfiltered list page (at most 2 × 2 × 2 × 2 × 2)."""
-    from articles.models import Article
-    from articles.querysets import CompiledQuery
-
-    def build(now, value=None, pk=None):
-        articles = Article.objects.live(now=now).listing_rows(body=body)
-        position = (value, pk) if after else None
-        return KeysetPagination.ordered(articles, field, descending, position)[:count]
-
-    if not after:
-        return CompiledQuery(build)
-    return CompiledQuery(build, value=CURSOR_PLACEHOLDER_TIME, pk=-1)
-
-
-# Not CompiledQuery.PLACEHOLDER_TIME: a page after a cursor compares with both times.
-CURSOR_PLACEHOLDER_TIME = datetime(2000, 1, 1, 0, 0, 0, 2, tzinfo=UTC)
