@@ -10,8 +10,15 @@ from taggit.models import Tag
 
 from articles.addresses import slug_url
 from articles.models import Article, Category
+from articles.querysets import CARD_UNUSED_FIELDS, attach_labels
 
 FEED_SIZE = 20
+
+
+def feed_items(articles) -> list:
+    """The newest FEED_SIZE articles with their section, tags and byline; no body."""
+    newest = articles.for_detail().defer(*CARD_UNUSED_FIELDS)[:FEED_SIZE]
+    return attach_labels(list(newest))
 
 
 class LatestArticlesFeed(Feed):
@@ -29,7 +36,7 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:home")
 
     def items(self):
-        return Article.objects.live().for_listing()[:FEED_SIZE]
+        return feed_items(Article.objects.live())
 
     def item_title(self, item):
         return item.title
@@ -76,7 +83,7 @@ class CategoryFeed(LatestArticlesFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return Article.objects.live().for_listing().filter(category=obj)[:FEED_SIZE]
+        return feed_items(Article.objects.live().filter(category=obj))
 
 
 class TagFeed(LatestArticlesFeed):
@@ -96,4 +103,4 @@ class TagFeed(LatestArticlesFeed):
         return slug_url("articles:tag", obj.slug)
 
     def items(self, obj):
-        return Article.objects.live().for_listing().filter(tags=obj)[:FEED_SIZE]
+        return feed_items(Article.objects.live().filter(tags=obj))

@@ -279,7 +279,7 @@ class Article(models.Model):
 
     def newest_in_category(self) -> list["Article"]:
         """Enough of the section's newest to fill More to Read after leaving out what shows."""
-        section = Article.objects.live().card_columns().with_first_tag()
+        section = Article.objects.live().for_cards()
         return list(section.filter(category_id=self.category_id)[: 2 * MORE_TO_READ + 1])
 
     def refresh_search_vector(self) -> None:

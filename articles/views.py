@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from articles.models import Article, ArticleRedirect, Author, Category
 from articles.preview import article_for_preview_token
-from articles.querysets import SEARCH_WINDOW, normalize_query
+from articles.querysets import SEARCH_WINDOW, attach_labels, normalize_query
 
 # Past this many rows, a page first finds its ids (an index-only scan skips the offset cheaply),
 # then reads just those rows: OFFSET over whole rows reads every skipped row too.
@@ -105,9 +105,7 @@ class HomeView(LiveArticlesMixin, ListView):
     template_name = "articles/home.html"
 
     def get(self, request, *args, **kwargs):
-        self.top_story = (
-            Article.objects.live().card_columns().with_first_tag().filter(is_featured=True).first()
-        )
+        self.top_story = Article.objects.live().for_cards().filter(is_featured=True).first()
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -126,6 +124,9 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         return Article.objects.live().for_detail()
+
+    def get_object(self, queryset=None):
+        return attach_labels([super().get_object(queryset)])[0]
 
     def get(self, request, *args, **kwargs):
         try:

@@ -8,6 +8,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from articles.models import Article, ArticleRedirect, RelatedLink
+from articles.querysets import attach_labels
 from tests.factories import make_article, make_category
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +206,7 @@ def test_addresses_are_reversed_once_per_slug_and_follow_the_url_configuration(s
 def test_tag_list_gives_linkable_labels_with_or_without_attached_labels(db):
     article = make_article(tags=["Harbor Fees"])
     plain = Article.objects.get(pk=article.pk)
-    labelled = Article.objects.with_labels().get(pk=article.pk)
+    [labelled] = attach_labels([Article.objects.get(pk=article.pk)])
     for loaded in (plain, labelled):
         assert [tag.get_absolute_url() for tag in loaded.tag_list] == ["/tags/harbor-fees/"]
 

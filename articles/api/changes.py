@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import replace_query_param
 
 from articles.models import Article, ArticleWithdrawal
+from articles.querysets import attach_labels
 
 CURSOR_SALT = "newsroom.api.changes"
 UPDATED, WITHDRAWN = 0, 1
@@ -64,7 +65,9 @@ def changes_since(since: datetime, *, position=None, limit: int) -> list[Change]
         Change("withdrawn", w.article_id, w.slug, w.withdrawn_at, w.reason, None, WITHDRAWN, w.pk)
         for w in withdrawn.order_by("withdrawn_at", "pk")[:limit]
     ]
-    return sorted(changes, key=lambda change: change.position)[:limit]
+    changes = sorted(changes, key=lambda change: change.position)[:limit]
+    attach_labels([change.article for change in changes if change.article])
+    return changes
 
 
 class ChangesPagination:

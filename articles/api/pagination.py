@@ -64,11 +64,12 @@ class KeysetPagination(BasePagination):
         order = [f"-{field}", "-id"] if descending else [field, "id"]
         return queryset.order_by(*order)
 
-    @staticmethod
-    def first_rows(queryset, count: int) -> list:
-        # A queryset that knows a better way to its first rows (ArticleQuerySet) says so.
+    def first_rows(self, queryset, count: int) -> list:
+        # A queryset that knows a better way to its first rows (ArticleQuerySet) says so: a
+        # search of several words takes another road (see ArticleQuerySet.first_rows).
         if hasattr(queryset, "first_rows"):
-            return queryset.first_rows(count)
+            words = len(self.request.query_params.get("q", "").split())
+            return queryset.first_rows(count, words=words)
         return list(queryset[:count])
 
     @staticmethod

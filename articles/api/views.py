@@ -33,7 +33,7 @@ from articles.api.serializers import (
 from articles.freshness import caching_enabled, last_modified, snapshot
 from articles.models import Article, Category
 from articles.page_cache import url_digest
-from articles.querysets import live_tags
+from articles.querysets import attach_labels, live_tags
 
 # Partners' own HTTP caches may reuse a response for a short while, then revalidate it cheaply
 # with ETag / Last-Modified. Shared caches must not store it: every response is tied to a key.
@@ -189,6 +189,12 @@ class ArticleViewSet(CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         body = self.action == "retrieve" or self.includes_body()
         return Article.objects.live().listing_rows(body=body)
+
+    def paginate_queryset(self, queryset):
+        return attach_labels(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        return attach_labels([super().get_object()])[0]
 
     def get_serializer_class(self):
         if self.action == "retrieve":
