@@ -1,10 +1,18 @@
-"""What the reader site's pages say about themselves to machines: canonical addresses and
-JSON-LD. No queries."""
+"""How the reader site presents things: card dates, search highlighting, canonical addresses
+and JSON-LD. No queries."""
 
 import json
+import re
+from datetime import date
+from functools import lru_cache
 
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from markupsafe import Markup, escape
+
+from articles.querysets import normalize_query
 
 # Same escapes as Django's json_script: nothing in the data can close the <script> element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -72,3 +80,38 @@ def breadcrumb_json_ld(request, article, site_name: str | None) -> SafeString:
             ],
         }
     )
+
+
+SEARCH_OPERATORS = {"or", "and", "not"}
+
+
+def card_date(value) -> str:
+    """ "Nov 24, 2026" in the site's time zone, as a card shows it ("" for no date)."""
+    if value is None:
+        return ""
+    return _display_date(timezone.localtime(value).date(), get_language())
+
+
+@lru_cache(maxsize=2048)
+def _display_date(day: date, language: str) -> str:
+    # Formatted once per day and language: a listing's cards share a few days.
+    return dateformat.format(day, "M j, Y")
+
+
+def highlight(text: str, query: str) -> Markup:
+    """Escape the text, then mark the words a search matched (word starts, so stems match)."""
+    safe = escape(text)
+    if not query:
+        return safe
+    terms = [
+        term.strip('"-')
+        for term in normalize_query(query).split()
+        if term.lower() not in SEARCH_OPERATORS and len(term.strip('"-')) >= 2
+    ]
+    if not terms:
+        return safe
+    stems = sorted(
+        {re.escape(escape(t[: max(3, len(t) - 2)])) for t in terms[:10]}, key=len, reverse=True
+    )
+    pattern = re.compile(rf"\b(({'|'.join(stems)})\w*)", re.IGNORECASE)
+    return Markup(pattern.sub(r"<mark>\1</mark>", str(safe)))  # Markup.join would escape

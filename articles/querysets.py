@@ -43,7 +43,7 @@ LISTING_ROW_FIELDS = (
     "reading_time_minutes",
 )
 
-# What cards.card() reads of an article and its section.
+# What a card (templates/jinja2/includes/cards.html) reads of an article and its section.
 CARD_FIELDS = (
     "slug",
     "title",
@@ -157,7 +157,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_cards(self) -> "ArticleQuerySet":
-        """What an HTML card shows and nothing more (cards.card()): its section joined and its
+        """What an HTML card shows and nothing more (includes/cards.html): its section joined, its
         first tag in its row. A page has 25 cards: each column left out is 25 values never
         read."""
         return self.select_related("category").only(*CARD_FIELDS).annotate(**first_tag_columns())

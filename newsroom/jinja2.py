@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import Environment, pass_context
 
-from articles import cards, presentation
+from articles import presentation
 from articles.addresses import fixed_url
 
 
@@ -59,22 +59,19 @@ def breadcrumb_json_ld(context, article):
     return presentation.breadcrumb_json_ld(context["request"], article, context.get("site_name"))
 
 
-def article_card(article, large: bool = False, query: str | None = None):
-    return cards.card(article, large=large, query=query or "")
-
-
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals.update(
         absolute_url=absolute_url,
-        article_card=article_card,
         article_json_ld=article_json_ld,
         breadcrumb_json_ld=breadcrumb_json_ld,
         canonical_url=canonical_url,
-        hero_picture=cards.hero_picture,
+        highlight=presentation.highlight,
         now=timezone.localtime,
         static=static,
         url=url,
     )
-    env.filters.update(date=localized_date, truncatechars=truncate_chars)
+    env.filters.update(
+        card_date=presentation.card_date, date=localized_date, truncatechars=truncate_chars
+    )
     return env
