@@ -6,6 +6,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from articles import freshness, signals  # noqa: F401
+        from articles import signals  # noqa: F401
+        from articles.caching import freshness
 
         freshness.connect_signals()

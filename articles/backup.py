@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.freshness import content_changed
+from articles.caching.freshness import content_changed
 from articles.models import (
     Article,
     ArticleRedirect,

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from articles.freshness import remember
+from articles.caching.versioned import remember
 from articles.models import Category
 
 

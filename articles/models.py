@@ -17,7 +17,7 @@ from taggit.models import TaggedItemBase
 
 from articles.addresses import slug_url
 from articles.api.keys import PartnerKey as PartnerKey  # registered with this app
-from articles.freshness import remember
+from articles.caching.versioned import remember
 from articles.images import validate_hero_image
 from articles.querysets import (
     ArticleManager,
@@ -503,7 +503,7 @@ class ContentGeneration(models.Model):
     """One row counting changes to public content: the version every cache layer keys on.
 
     Every save or delete of what a page or API response shows bumps it in the same transaction
-    (see articles.freshness), so no process can see the new count before the data it stands for.
+    (see articles.caching.freshness), so no process can see the new count before the data it stands for.
     """
 
     value = models.BigIntegerField(default=0)

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "articles.page_cache.PublicPageCacheMiddleware",
+    "articles.caching.pages.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,6 +134,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Whole public pages are cached (and invalidated on every content change) unless switched off;
 # CACHE_URL=dummy:// switches off every cache at once, for measurements.
 PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
+# The hottest pages are also kept in each process, up to this many bytes (0: only the shared cache).
+PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("NEWSROOM_PAGE_CACHE_LOCAL_BYTES", 8 * 1024 * 1024))
 # How often each process asks the database whether content changed (articles/freshness.py):
 # the longest a change committed by another process stays unseen.
 FRESHNESS_CHECK_SECONDS = 1.0

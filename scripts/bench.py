@@ -258,7 +258,7 @@ def main():
         ceiling,
         args.seconds,
         args.connections,
-        settings="newsroom.bench_settings",
+        settings="benchmarks.ceiling_settings",
     )
     memories = {}
     for mode, cache_url in (("warm", warm_cache), ("cold", "dummy://")):

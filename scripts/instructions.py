@@ -95,7 +95,7 @@ def main():
             continue
         env = bench.environment(f"{cache}://", database_url)
         env["DJANGO_SETTINGS_MODULE"] = (
-            "newsroom.bench_settings" if path.startswith("/bench/") else "newsroom.settings"
+            "benchmarks.ceiling_settings" if path.startswith("/bench/") else "newsroom.settings"
         )
         base = instructions(env, path, 0, keyed)
         total = instructions(env, path, args.requests, keyed)

@@ -1,11 +1,9 @@
-import contextlib
 import os
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from articles.freshness import forget_local_snapshot
+from articles import caching
 from articles.models import PartnerKey
 from tests import factories
 
@@ -31,15 +29,9 @@ def fast_and_isolated(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    forget_local_state()
+    caching.reset()
     yield
-    forget_local_state()
-
-
-def forget_local_state():
-    with contextlib.suppress(Exception):  # a test may have pointed the cache at nothing
-        cache.clear()
-    forget_local_snapshot()
+    caching.reset()
 
 
 @pytest.fixture

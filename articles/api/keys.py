@@ -2,7 +2,6 @@
 expiring, each with its own rate. Defined here, registered with the articles app through
 articles.models."""
 
-import contextlib
 import re
 
 from django.core.cache import cache
@@ -11,30 +10,24 @@ from django.db import models
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
-from articles.freshness import caching_enabled, snapshot
+from articles.caching.versioned import remember
 
 # djangorestframework-api-key's keys: an 8-character prefix, a dot, a 32-character secret.
 KEY_SHAPE = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
-CACHE_SECONDS = 60
 USE_RECORDED_EVERY_SECONDS = 60
 
 
 class PartnerKeyManager(BaseAPIKeyManager):
     def find(self, key: str) -> "PartnerKey | None":
-        """The usable key matching `key`. Looked up in the cache under the content version,
-        which every save or delete of a key moves (articles.freshness): a revocation holds in
-        every process within a second, whatever the cache backend."""
+        """The usable key matching `key`. Kept under the content version, which every save or
+        delete of a key moves: a revocation holds in every process within a second, whatever
+        the cache backend."""
         if not KEY_SHAPE.fullmatch(key):  # garbage never reaches the cache or the database
             return None
         prefix = key.partition(".")[0]
-        cache_key = (
-            f"newsroom:partnerkey:{snapshot().version}:{prefix}" if caching_enabled() else None
+        partner_key = remember(
+            f"partnerkey:{prefix}", lambda: self.get_usable_keys().filter(prefix=prefix).first()
         )
-        partner_key = _cache_get(cache_key) if cache_key else None
-        if partner_key is None:
-            partner_key = self.get_usable_keys().filter(prefix=prefix).first()
-            if partner_key is not None and cache_key:
-                _cache_set(cache_key, partner_key)
         if partner_key is None or partner_key.revoked or not partner_key.is_valid(key):
             return None
         return partner_key
@@ -76,15 +69,3 @@ class PartnerKey(AbstractAPIKey):
         if first_in_a_while:
             PartnerKey.objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
-
-
-def _cache_get(key):
-    try:
-        return cache.get(key)
-    except Exception:
-        return None
-
-
-def _cache_set(key, value):
-    with contextlib.suppress(Exception):
-        cache.set(key, value, CACHE_SECONDS)

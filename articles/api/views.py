@@ -1,11 +1,6 @@
-import contextlib
-import hashlib
-
 from django import forms
-from django.core.cache import cache
-from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -16,7 +11,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from articles.api.changes import ChangesPagination
@@ -30,9 +24,9 @@ from articles.api.serializers import (
     ChangeSerializer,
     TagSerializer,
 )
-from articles.freshness import caching_enabled, last_modified, snapshot
+from articles.caching.freshness import last_modified
+from articles.caching.versioned import api_response
 from articles.models import Article, Category
-from articles.page_cache import url_digest
 from articles.querysets import attach_labels, live_tags
 
 # Partners' own HTTP caches may reuse a response for a short while, then revalidate it cheaply
@@ -121,25 +115,9 @@ class PartnerApiMixin:
     """HTTP behaviour shared by every endpoint: response cache, validators, cache policy, Vary."""
 
     def cached(self, request, build):
-        """This URL's response body, from the shared cache while content has not changed:
-        stored rendered, with its ETag."""
-        if not caching_enabled():
-            return Response(build(request).data)
-        state = snapshot()
-        key = f"newsroom:api-bytes:{state.version}:{url_digest(request)}"  # renamed with the entry format
-        try:
-            entry = cache.get(key)
-        except Exception:
-            entry = None
-        if entry is None:
-            content = JSONRenderer().render(build(request).data)
-            entry = (content, quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest()))
-            with contextlib.suppress(Exception):
-                cache.set(key, entry, state.ttl)
-        content, etag = entry
-        response = HttpResponse(content, content_type="application/json")
-        response["ETag"] = etag
-        return response
+        """The response `build(request)` makes, kept rendered under the content version (the
+        same body for every key: keys only decide who may ask)."""
+        return api_response(request, build) or build(request)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

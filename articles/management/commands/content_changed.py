@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.freshness import GENERATION_ID, content_changed
+from articles.caching.freshness import GENERATION_ID, content_changed
 from articles.models import ContentGeneration
 
 

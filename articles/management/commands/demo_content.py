@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from taggit.models import Tag
 
 from articles import demo
-from articles.freshness import content_changed
+from articles.caching.freshness import content_changed
 from articles.models import Article, Author, Category, RelatedLink, TaggedArticle
 from articles.querysets import search_vector
 from articles.sanitize import sanitize_html

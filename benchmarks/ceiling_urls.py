@@ -1,5 +1,5 @@
 """The benchmark's ceiling: a bare Django view returning a fixed page of the same size as ours,
-served under startproject's settings and middleware (newsroom.bench_settings), never ours."""
+served under startproject's settings and middleware (benchmarks.ceiling_settings), never ours."""
 
 from django.http import HttpResponse
 from django.urls import path

@@ -18,7 +18,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
-from articles.freshness import caching_enabled, snapshot
+from articles.caching.freshness import caching_enabled, snapshot
 
 logger = logging.getLogger(__name__)
 UNCACHED_PREFIXES = ("/admin/", "/preview/", "/api/", "/healthz", "/static/", "/media/")
@@ -40,7 +40,7 @@ class LocalPages:
     expires when its shared copy does (time-windowed content moves on). Bounded by the bytes it
     holds, so a worker's memory stays flat however big the pages are."""
 
-    def __init__(self, max_bytes: int = 8 * 1024 * 1024):
+    def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.bytes = 0
         self.entries: OrderedDict = OrderedDict()
@@ -58,7 +58,7 @@ class LocalPages:
             return found[0]
 
     def put(self, key, entry, *, size: int, expires_at: float) -> None:
-        if size > self.max_bytes // 8:
+        if size > self.max_bytes // 8 or not self.max_bytes:
             return  # one huge response must not push out everything else
         with self.lock:
             if key in self.entries:
@@ -81,7 +81,7 @@ class LocalPages:
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.local = LocalPages()
+        self.local = LocalPages(settings.PAGE_CACHE_LOCAL_BYTES)
 
     def __call__(self, request):
         if not self.cacheable_request(request):

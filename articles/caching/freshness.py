@@ -19,14 +19,13 @@ Writes that bypass the ORM's signals (a manual SQL fix, `QuerySet.update()`) are
 MAX_TTL seconds, or at once after `manage.py content_changed`.
 """
 
-import contextlib
 import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.signals import setting_changed
 from django.db import DatabaseError, router, transaction
@@ -148,25 +147,6 @@ def build_snapshot(generation, changed_at, newest_live_at, next_scheduled_at, no
         last_modified=last_modified,
         ttl=max(1, int(ttl)),
     )
-
-
-def remember(name: str, build):
-    """What `build()` returns, kept in the cache under the content version: for results many
-    pages repeat (the category menu, a section's newest articles). Changes with the content."""
-    if not caching_enabled():
-        return build()
-    state = snapshot()
-    key = f"newsroom:{name}:{state.version}"
-    try:
-        value = cache.get(key)
-    except Exception:
-        logger.warning("Cache unavailable: %s built afresh", name, exc_info=True)
-        return build()
-    if value is None:
-        value = build()
-        with contextlib.suppress(Exception):
-            cache.set(key, value, state.ttl)
-    return value
 
 
 def last_modified() -> datetime:

@@ -1,0 +1,53 @@
+"""Results kept in the shared cache under the content version (see freshness): a change to the
+content, or a scheduled article coming due, moves every key, so nothing is ever stale or deleted.
+With CACHE_URL=dummy:// everything is built afresh."""
+
+import contextlib
+import hashlib
+import logging
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.http import quote_etag
+from rest_framework.renderers import JSONRenderer
+
+from articles.caching.freshness import caching_enabled, snapshot
+from articles.caching.pages import url_digest
+
+logger = logging.getLogger(__name__)
+
+
+def remember(name: str, build):
+    """What `build()` returns, for results many requests repeat (the category menu, a section's
+    newest articles, a partner key). None is never kept."""
+    if not caching_enabled():
+        return build()
+    state = snapshot()
+    key = f"newsroom:{name}:{state.version}"
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable: %s built afresh", name, exc_info=True)
+        return build()
+    if value is None:
+        value = build()
+        if value is not None:
+            with contextlib.suppress(Exception):
+                cache.set(key, value, state.ttl)
+    return value
+
+
+def api_response(request, build) -> HttpResponse | None:
+    """This API URL's rendered body with its ETag, the same for every key: built by
+    `build(request)` (a DRF Response) at most once per content version."""
+    if not caching_enabled():
+        return None
+
+    def render():
+        content = JSONRenderer().render(build(request).data)
+        return content, quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
+
+    content, etag = remember(f"api:{url_digest(request)}", render)
+    response = HttpResponse(content, content_type="application/json")
+    response["ETag"] = etag
+    return response
