@@ -145,7 +145,7 @@ class PublicPageCacheMiddleware:
             except Exception:
                 logger.warning("Cache unavailable: page served uncached", exc_info=True)
                 return None
-            if entry is None:
+            if entry is None or entry[3] <= time.time():  # its own lifetime, whatever the cache's
                 return None
             self.local.put(key, entry, size=len(entry[2]), expires_at=entry[3])
         status, headers, content, _ = entry
