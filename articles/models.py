@@ -21,6 +21,7 @@ from articles.caching.versioned import remember
 from articles.images import validate_hero_image
 from articles.querysets import (
     ArticleManager,
+    ArticleStatus,
     CategoryQuerySet,
     RelatedLinkQuerySet,
     TagLabel,
@@ -82,10 +83,7 @@ class Author(models.Model):
 
 
 class Article(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        REVIEW = "review", "In review"
-        PUBLISHED = "published", "Published"
+    Status = ArticleStatus
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(

@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import NamedTuple
 
+from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
 from django.db.models import Count, Exists, OuterRef, Subquery, Value
@@ -9,6 +10,20 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.addresses import slug_url
+
+
+def model(name: str):
+    """One of this app's models. The models module imports this one (its managers), so this
+    one looks them up in the app registry rather than importing them back."""
+    return apps.get_model("articles", name)
+
+
+class ArticleStatus(models.TextChoices):
+    """Article.Status: where an article is in the editorial workflow."""
+
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
 
 
 def normalize_query(text: str) -> str:
@@ -96,8 +111,7 @@ def attach_labels(items: list, *, with_authors: bool = True) -> list:
 def labels_by_article(ids: list, *, kinds=("tag", "author")) -> dict:
     """{kind: {article id: [labels in the order they were added]}} for these articles: tags and
     bylines in one query (UNION ALL), one round trip."""
-    from articles.models import Article, TaggedArticle
-
+    Article, TaggedArticle = model("Article"), model("TaggedArticle")
     labels = {kind: defaultdict(list) for kind in ("tag", "author")}
     if not ids:
         return labels
@@ -122,9 +136,7 @@ LABELS = {"tag": TagLabel, "author": AuthorLabel}
 def first_tag_columns(article: str = "pk") -> dict:
     """An article's first tag (slug and name) as two columns of its row: a card shows one tag,
     which then comes with the card's row instead of from one more query."""
-    from articles.models import TaggedArticle
-
-    tags = TaggedArticle.objects.filter(content_object=OuterRef(article)).order_by("pk")
+    tags = model("TaggedArticle").objects.filter(content_object=OuterRef(article)).order_by("pk")
     return {
         "first_tag_slug": Subquery(tags.values("tag__slug")[:1]),
         "first_tag_name": Subquery(tags.values("tag__name")[:1]),
@@ -135,11 +147,9 @@ def live_condition(prefix: str = "", *, now: datetime | None = None) -> models.Q
     """live()'s rule as a condition, also for articles reached through a relation (prefix
     "target__"): tested on the joined row, where `target__in=live()` made PostgreSQL hash every
     live article's id to check a page's three links."""
-    from articles.models import Article
-
     return models.Q(
         **{
-            f"{prefix}status": Article.Status.PUBLISHED,
+            f"{prefix}status": ArticleStatus.PUBLISHED,
             f"{prefix}published_at__lte": now or timezone.now(),
         }
     )
@@ -274,16 +284,13 @@ class CategoryQuerySet(models.QuerySet):
     def public(self, *, now: datetime | None = None) -> "CategoryQuerySet":
         """Categories readers may see: those with a live article. A section prepared for an
         embargoed story stays out of menus, sitemaps and the API until the story goes live."""
-        from articles.models import Article
-
-        live = Article.objects.live(now=now)
+        live = model("Article").objects.live(now=now)
         return self.filter(Exists(live.filter(category=OuterRef("pk"))))
 
     def with_live_count(self) -> "CategoryQuerySet":
-        from articles.models import Article
-
         live_count = (
-            Article.objects.live()
+            model("Article")
+            .objects.live()
             .filter(category=OuterRef("pk"))
             .order_by()
             .values("category")
@@ -297,11 +304,11 @@ def live_tags():
     """Tags carried by at least one live article, with how many."""
     from taggit.models import Tag
 
-    from articles.models import Article
-
     return (
         Tag.objects.filter(
-            articles_taggedarticle_items__content_object__in=Article.objects.live().values("pk")
+            articles_taggedarticle_items__content_object__in=model("Article")
+            .objects.live()
+            .values("pk")
         )
         .annotate(article_count=Count("articles_taggedarticle_items"))
         .order_by("name")

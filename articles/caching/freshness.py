@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
@@ -59,8 +60,7 @@ def forget_local_snapshot() -> None:
 
 def content_changed(*, using: str | None = None) -> None:
     """Record a change to public content in the current transaction of database `using`."""
-    from articles.models import ContentGeneration
-
+    ContentGeneration = apps.get_model("articles", "ContentGeneration")
     db = using or router.db_for_write(ContentGeneration)
     now = timezone.now()
     generations = ContentGeneration.objects.using(db)
@@ -112,8 +112,8 @@ def snapshot() -> Snapshot:
 def read_snapshot() -> Snapshot:
     """The content state from the database, in one query. Every process that reads the same
     rows works out the same version and Last-Modified."""
-    from articles.models import Article, ContentGeneration
-
+    Article = apps.get_model("articles", "Article")
+    ContentGeneration = apps.get_model("articles", "ContentGeneration")
     now = timezone.now()
     newest_live = Article.objects.live(now=now).order_by("-published_at").values("published_at")
     next_scheduled = (
@@ -162,27 +162,24 @@ def _on_m2m_change(sender, *, action, using=None, **kwargs):
         content_changed(using=using)
 
 
+# What a page, feed, sitemap or API response shows (PartnerKey: its cached lookups are keyed on
+# the version too, so a revocation reaches every process within a second).
+WATCHED_MODELS = (
+    "articles.Article",
+    "articles.Category",
+    "articles.Author",
+    "articles.RelatedLink",
+    "articles.ArticleRedirect",
+    "articles.TaggedArticle",
+    "articles.PartnerKey",
+    "taggit.Tag",
+)
+WATCHED_RELATIONS = ("articles.Article_authors", "articles.TaggedArticle")
+
+
 def connect_signals() -> None:
-    from taggit.models import Tag
-
-    from articles.models import (
-        Article,
-        ArticleRedirect,
-        Author,
-        Category,
-        PartnerKey,
-        RelatedLink,
-        TaggedArticle,
-    )
-
-    # PartnerKey: its cached lookups are keyed on the version too, so a revocation reaches
-    # every process within a second.
-    watched = (Article, Category, Author, RelatedLink, ArticleRedirect, Tag, TaggedArticle)
-    for model in (*watched, PartnerKey):
-        uid = model.__name__
-        post_save.connect(_on_save_or_delete, sender=model, dispatch_uid=f"fresh-save-{uid}")
-        post_delete.connect(_on_save_or_delete, sender=model, dispatch_uid=f"fresh-del-{uid}")
-    m2m_changed.connect(
-        _on_m2m_change, sender=Article.authors.through, dispatch_uid="fresh-authors"
-    )
-    m2m_changed.connect(_on_m2m_change, sender=TaggedArticle, dispatch_uid="fresh-tags")
+    for label in WATCHED_MODELS:
+        post_save.connect(_on_save_or_delete, sender=label, dispatch_uid=f"fresh-save-{label}")
+        post_delete.connect(_on_save_or_delete, sender=label, dispatch_uid=f"fresh-del-{label}")
+    for label in WATCHED_RELATIONS:
+        m2m_changed.connect(_on_m2m_change, sender=label, dispatch_uid=f"fresh-m2m-{label}")
