@@ -374,7 +374,7 @@ class TaggedArticle(TaggedItemBase):
     """Tags on articles, through a real foreign key (taggit's default Tag).
 
     Not taggit's generic TaggedItem: its integer object_id can't be joined to our bigint keys
-    without a cast, so tag pages could not use an index (214 ms on 100,000 articles).
+    without a cast, so tag pages could not use an index.
     """
 
     content_object = models.ForeignKey(

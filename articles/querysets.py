@@ -31,9 +31,10 @@ def normalize_query(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
-# Ranking reads each ranked match's search vector (kilobytes, one heap row each): ranking every
-# match of a common word took ~100 ms on 100,000 articles. The site's search ranks the newest
-# this many matches instead, a bounded amount of work whatever the archive's size.
+# Ranking reads each ranked match's search vector (kilobytes, one heap row each), so ranking
+# every match of a common word grows with the archive. The site's search ranks the newest this
+# many matches instead, a bounded amount of work whatever the archive's size (figures in
+# docs/performance.md).
 SEARCH_WINDOW = 240
 
 
@@ -198,9 +199,10 @@ class ArticleQuerySet(models.QuerySet):
 
         Under a LIMIT this small PostgreSQL answers a full-text match of several words by walking
         the newest articles and testing each one, as it takes words to occur independently: two
-        common words that never occur together made it read the whole archive (312 ms on 100,000
-        articles). Asked for a search window of ids it goes through the GIN index instead (4 ms),
-        and the page's rows are then loaded by id. A single word's frequency it knows: one query.
+        common words that never occur together made it read the whole archive. Asked for a
+        search window of ids it goes through the GIN index instead, and the page's rows are then
+        loaded by id (figures in docs/performance.md). A single word's frequency it knows: one
+        query.
         """
         if words < 2 or connections[self.db].vendor != "postgresql":
             return list(self[:count])

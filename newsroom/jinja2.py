@@ -1,5 +1,5 @@
 """The reader site's template environment (Jinja2, compiled to Python: the Django template
-language's per-variable resolution was a third of an uncached article page's time).
+language resolves each variable at run time, a large share of an uncached page's time).
 
 Templates live in templates/jinja2/; the admin, feeds and sitemaps keep Django's templates.
 """
