@@ -134,8 +134,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Whole public pages are cached (and invalidated on every content change) unless switched off;
 # CACHE_URL=dummy:// switches off every cache at once, for measurements.
 PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
-# The hottest pages are also kept in each process, up to this many bytes (0: only the shared cache).
-PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("NEWSROOM_PAGE_CACHE_LOCAL_BYTES", 8 * 1024 * 1024))
+# For measurements: cache layers to switch off one by one (articles/caching: "local-pages",
+# "pages", "remember", "api-bodies"), for the with/without figures in docs/performance.md.
+CACHE_LAYERS_OFF = set(env_list("NEWSROOM_CACHE_LAYERS_OFF", default=""))
 # How often each process asks the database whether content changed (articles/freshness.py):
 # the longest a change committed by another process stays unseen.
 FRESHNESS_CHECK_SECONDS = 1.0

@@ -189,11 +189,20 @@ def targets(env) -> list[tuple[str, str, dict]]:
 
 
 def run(
-    mode: str, cache_url: str, database_url: str, pages, seconds, connections, settings=None
+    mode: str,
+    cache_url: str,
+    database_url: str,
+    pages,
+    seconds,
+    connections,
+    settings=None,
+    layers_off: str = "",
 ) -> tuple[list, list]:
     env = environment(cache_url, database_url)
     if settings:
         env["DJANGO_SETTINGS_MODULE"] = settings
+    if layers_off:
+        env["NEWSROOM_CACHE_LAYERS_OFF"] = layers_off
     server = start_server(env)
     rows = []
     try:
@@ -208,6 +217,11 @@ def run(
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
     return rows, memory
+
+
+# Each cache layer (articles/caching), switched off alone; "pages,remember" measures remember()
+# where it matters: on pages built afresh.
+LAYERS = ["local-pages", "pages", "pages,remember", "api-bodies"]
 
 
 def report(rows, memories, label, articles, seconds, connections) -> str:
@@ -239,6 +253,11 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--layers",
+        action="store_true",
+        help="also run warm with each cache layer off in turn (the with/without figures)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -261,9 +280,21 @@ def main():
         settings="benchmarks.ceiling_settings",
     )
     memories = {}
-    for mode, cache_url in (("warm", warm_cache), ("cold", "dummy://")):
+    modes = [("warm", warm_cache, "")]
+    if args.layers:
+        modes += [(f"warm, {off} off", warm_cache, off) for off in LAYERS]
+    modes.append(("cold", "dummy://", ""))
+    for mode, cache_url, layers_off in modes:
+        if cache_url.startswith("redis"):
+            subprocess.run(["redis-cli", "-n", "3", "flushdb"], capture_output=True)
         mode_rows, memories[mode] = run(
-            mode, cache_url, database_url, pages, args.seconds, args.connections
+            mode,
+            cache_url,
+            database_url,
+            pages,
+            args.seconds,
+            args.connections,
+            layers_off=layers_off,
         )
         rows += mode_rows
     label += " + Redis" if warm_cache.startswith("redis") else " + local memory"

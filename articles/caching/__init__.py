@@ -12,15 +12,17 @@ stale and nothing is ever deleted; old entries are simply no longer asked for an
    Cost: one indexed query per process per second.
 2. `pages.PublicPageCacheMiddleware`: whole public pages for anonymous readers, in the shared
    cache (Redis in production), keyed on the version and the full URL, each entry living at most
-   MAX_TTL seconds. The hottest pages are also kept in the process (`LocalPages`, bounded by
-   PAGE_CACHE_LOCAL_BYTES), sparing a round trip to the shared cache.
+   MAX_TTL seconds. The hottest pages are also kept in the process (`LocalPages`, 8 MB at
+   most), sparing a round trip to the shared cache.
    Cost: the pages' bytes in the cache; a cold page is built once per version.
 3. `versioned.remember`: results many requests repeat, under the version: the category menu,
    a section's newest articles (More to Read's fill), partner keys.
 4. `versioned.api_response`: the API's rendered JSON and its ETag, per URL, under the version.
    Every request still has its key checked and counted.
 
-CACHE_URL=dummy:// turns every layer off (measurements); NEWSROOM_PAGE_CACHE=0 turns off layer 2.
+CACHE_URL=dummy:// turns every layer off; NEWSROOM_PAGE_CACHE=0 turns off layer 2; for the
+with/without figures NEWSROOM_CACHE_LAYERS_OFF names layers to switch off ("local-pages",
+"pages", "remember", "api-bodies").
 Tests start from nothing with `reset()`.
 """
 

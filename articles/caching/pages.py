@@ -23,6 +23,8 @@ from articles.caching.freshness import caching_enabled, snapshot
 logger = logging.getLogger(__name__)
 UNCACHED_PREFIXES = ("/admin/", "/preview/", "/api/", "/healthz", "/static/", "/media/")
 STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Last-Modified", "ETag")
+# Each process keeps its hottest pages, up to this many bytes.
+LOCAL_BYTES = 8 * 1024 * 1024
 # A CDN in front may keep a page this long, then serve it stale while it fetches a new one.
 CDN_SECONDS = 5
 CDN_STALE_SECONDS = 10
@@ -81,7 +83,8 @@ class LocalPages:
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.local = LocalPages(settings.PAGE_CACHE_LOCAL_BYTES)
+        local_off = "local-pages" in settings.CACHE_LAYERS_OFF
+        self.local = LocalPages(0 if local_off else LOCAL_BYTES)
 
     def __call__(self, request):
         if not self.cacheable_request(request):
@@ -114,6 +117,7 @@ class PublicPageCacheMiddleware:
         request.session_cookie_present = settings.SESSION_COOKIE_NAME in request.COOKIES
         return (
             settings.PAGE_CACHE
+            and "pages" not in settings.CACHE_LAYERS_OFF
             and caching_enabled()
             and request.method in ("GET", "HEAD")
             and not request.session_cookie_present

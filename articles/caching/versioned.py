@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.http import quote_etag
@@ -20,7 +21,7 @@ logger = logging.getLogger(__name__)
 def remember(name: str, build):
     """What `build()` returns, for results many requests repeat (the category menu, a section's
     newest articles, a partner key). None is never kept."""
-    if not caching_enabled():
+    if not caching_enabled() or "remember" in settings.CACHE_LAYERS_OFF:
         return build()
     state = snapshot()
     key = f"newsroom:{name}:{state.version}"
@@ -40,7 +41,7 @@ def remember(name: str, build):
 def api_response(request, build) -> HttpResponse | None:
     """This API URL's rendered body with its ETag, the same for every key: built by
     `build(request)` (a DRF Response) at most once per content version."""
-    if not caching_enabled():
+    if not caching_enabled() or "api-bodies" in settings.CACHE_LAYERS_OFF:
         return None
 
     def render():
