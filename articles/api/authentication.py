@@ -84,13 +84,12 @@ def throttle(partner_key: PartnerKey) -> tuple[bool, float]:
 
 
 def count_request(key: str) -> int:
-    if cache.add(key, 1, WINDOW + 5):
-        return 1
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, WINDOW + 5)
-        return 1
+    except ValueError:  # the window's first request (or its key expired)
+        if cache.add(key, 1, WINDOW + 5):
+            return 1
+        return cache.incr(key)
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -12,11 +12,12 @@ stale and nothing is ever deleted; old entries are simply no longer asked for an
    Cost: one indexed query per process per second.
 2. `pages.PublicPageCacheMiddleware`: whole public pages for anonymous readers, in the shared
    cache (Redis in production), keyed on the version and the full URL, each entry living at most
-   MAX_TTL seconds. The hottest pages are also kept in the process (`LocalPages`, 8 MB at
+   MAX_TTL seconds. The hottest pages are also kept in the process (`LocalCopies`, 8 MB at
    most), sparing a round trip to the shared cache.
    Cost: the pages' bytes in the cache; a cold page is built once per version.
 3. `versioned.remember`: results many requests repeat, under the version: the category menu,
-   a section's newest articles (More to Read's fill), partner keys.
+   a section's newest articles (More to Read's fill), partner keys; in the shared cache and in
+   the process (`LocalCopies`, 4 MB at most).
 4. `versioned.api_response`: the API's rendered JSON and its ETag, per URL, under the version.
    Every request still has its key checked and counted.
 
@@ -30,7 +31,7 @@ import contextlib
 
 from django.core.cache import cache
 
-from articles.caching import freshness
+from articles.caching import freshness, versioned
 
 
 def reset() -> None:
@@ -38,3 +39,4 @@ def reset() -> None:
     with contextlib.suppress(Exception):  # a test may have pointed the cache at nothing
         cache.clear()
     freshness.forget_local_snapshot()
+    versioned.LOCAL.clear()

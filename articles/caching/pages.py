@@ -36,11 +36,12 @@ def url_digest(request) -> str:
     return hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False).hexdigest()
 
 
-class LocalPages:
-    """The hottest pages kept in this process too, so a traffic spike on one story never leaves
-    it. Keys carry the snapshot version, so an entry is never stale, only unused; each entry also
-    expires when its shared copy does (time-windowed content moves on). Bounded by the bytes it
-    holds, so a worker's memory stays flat however big the pages are."""
+class LocalCopies:
+    """The hottest entries of the shared cache kept in this process too, sparing a round trip
+    and an unpickling: a traffic spike on one story never leaves the worker. Keys carry the
+    content version, so an entry is never stale, only unused; each entry also expires when its
+    shared copy does (time-windowed content moves on). Bounded by the bytes it holds, so a
+    worker's memory stays flat however big the pages are."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
@@ -84,7 +85,7 @@ class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         local_off = "local-pages" in settings.CACHE_LAYERS_OFF
-        self.local = LocalPages(0 if local_off else LOCAL_BYTES)
+        self.local = LocalCopies(0 if local_off else LOCAL_BYTES)
 
     def __call__(self, request):
         if not self.cacheable_request(request):

@@ -5,6 +5,8 @@ With CACHE_URL=dummy:// everything is built afresh."""
 import contextlib
 import hashlib
 import logging
+import pickle
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,18 +15,24 @@ from django.utils.http import quote_etag
 from rest_framework.renderers import JSONRenderer
 
 from articles.caching.freshness import caching_enabled, snapshot
-from articles.caching.pages import url_digest
+from articles.caching.pages import LocalCopies, url_digest
 
 logger = logging.getLogger(__name__)
+# This process's copies of what it remembered (the shared cache still has them for the others).
+LOCAL = LocalCopies(4 * 1024 * 1024)
 
 
 def remember(name: str, build):
     """What `build()` returns, for results many requests repeat (the category menu, a section's
-    newest articles, a partner key). None is never kept."""
+    newest articles, a partner key), kept in this process too. Callers must not change what
+    they get: it is shared. None is never kept."""
     if not caching_enabled() or "remember" in settings.CACHE_LAYERS_OFF:
         return build()
     state = snapshot()
     key = f"newsroom:{name}:{state.version}"
+    value = LOCAL.get(key)
+    if value is not None:
+        return value
     try:
         value = cache.get(key)
     except Exception:
@@ -32,9 +40,12 @@ def remember(name: str, build):
         return build()
     if value is None:
         value = build()
-        if value is not None:
-            with contextlib.suppress(Exception):
-                cache.set(key, value, state.ttl)
+        if value is None:
+            return None
+        with contextlib.suppress(Exception):
+            cache.set(key, value, state.ttl)
+    pickled_size = len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    LOCAL.put(key, value, size=pickled_size, expires_at=time.time() + state.ttl)
     return value
 
 
