@@ -14,8 +14,8 @@ RELATIVE_URL_ATTRIBUTE = re.compile(r'(?P<attr>\b(?:src|href))="(?P<path>/(?!/)[
 
 
 class AbsoluteUrlMixin:
-    """Addresses as this response gives them: the request's origin and the script prefix are
-    read once per serializer, not once or twice per article."""
+    # Addresses as this response gives them: the request's origin and the script prefix are
+    # read once per serializer, not once or twice per article.
 
     @cached_property
     def origin(self) -> str:
@@ -36,22 +36,33 @@ class AbsoluteUrlMixin:
         )
 
 
-class CategorySummarySerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
+class CategorySummarySerializer(AbsoluteUrlMixin, serializers.Serializer):
+    """The article's section."""
+
+    # Read from the listing_rows() row's joined columns.
+
+    slug = serializers.SlugField(source="category__slug", max_length=100)
+    name = serializers.CharField(source="category__name", max_length=100)
     url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, row) -> str:
+        return self.absolute(self.slug_url("articles:category", row["category__slug"]))
+
+
+class CategorySerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
+    """A section of the site with its number of live articles."""
+
+    url = serializers.SerializerMethodField()
+    article_count = serializers.IntegerField(read_only=True, help_text="Live articles.")
 
     class Meta:
         model = Category
-        fields = ["slug", "name", "url"]
+        fields = ["slug", "name", "description", "url", "article_count"]
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, category) -> str:
         return self.absolute(category.get_absolute_url())
-
-
-class CategorySerializer(CategorySummarySerializer):
-    article_count = serializers.IntegerField(read_only=True, help_text="Live articles.")
-
-    class Meta(CategorySummarySerializer.Meta):
-        fields = ["slug", "name", "description", "url", "article_count"]
 
 
 class TagSummarySerializer(serializers.ModelSerializer):
@@ -74,6 +85,8 @@ class AuthorSummarySerializer(serializers.ModelSerializer):
 
 
 class HeroImageSerializer(serializers.Serializer):
+    """The article's lead image, with its text alternative and credit."""
+
     url = serializers.URLField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
@@ -82,43 +95,36 @@ class HeroImageSerializer(serializers.Serializer):
     credit = serializers.CharField()
 
 
-class LabelSerializer(serializers.Serializer):
-    """A tag or an author as a listing_rows() row carries it (attach_labels())."""
+class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
+    """A live article as lists give it."""
 
-    slug = serializers.SlugField()
-    name = serializers.CharField()
+    # Serializes a listing_rows() row (a dict) with its labels attached: these fields make both
+    # the JSON and the OpenAPI schema.
 
-
-class RowCategorySerializer(AbsoluteUrlMixin, serializers.Serializer):
-    """The article's section, from the row's joined columns."""
-
-    slug = serializers.SlugField(source="category__slug")
-    name = serializers.CharField(source="category__name")
     url = serializers.SerializerMethodField()
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, row) -> str:
-        return self.absolute(self.slug_url("articles:category", row["category__slug"]))
-
-
-class ArticleListSerializer(AbsoluteUrlMixin, serializers.Serializer):
-    """An article as the list gives it, from a listing_rows() row: these fields make both the
-    JSON and the OpenAPI schema."""
-
-    id = serializers.IntegerField()
-    slug = serializers.SlugField()
-    url = serializers.SerializerMethodField()
-    title = serializers.CharField()
-    summary = serializers.CharField()
-    label = serializers.CharField()
-    is_featured = serializers.BooleanField()
-    category = RowCategorySerializer(source="*")
-    tags = LabelSerializer(source="tag_labels", many=True)
-    authors = LabelSerializer(source="author_labels", many=True)
+    category = CategorySummarySerializer(source="*")
+    tags = TagSummarySerializer(source="tag_labels", many=True)
+    authors = AuthorSummarySerializer(source="author_labels", many=True)
     hero_image = serializers.SerializerMethodField()
-    published_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-    reading_time_minutes = serializers.IntegerField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "slug",
+            "url",
+            "title",
+            "summary",
+            "label",
+            "is_featured",
+            "category",
+            "tags",
+            "authors",
+            "hero_image",
+            "published_at",
+            "updated_at",
+            "reading_time_minutes",
+        ]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, row) -> str:
@@ -139,6 +145,8 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.Serializer):
 
 
 class RelatedLinkSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
+    """A "More to Read" link: one of our articles or an external page."""
+
     title = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
     article = serializers.SerializerMethodField(help_text="Slug of our article, or null.")
@@ -164,12 +172,18 @@ class ArticleWithBodySerializer(ArticleListSerializer):
         help_text="Sanitized HTML; our own links and images have absolute URLs."
     )
 
+    class Meta(ArticleListSerializer.Meta):
+        fields = [*ArticleListSerializer.Meta.fields, "body_html"]
+
     def get_body_html(self, row) -> str:
         return self.absolute_html(row["body"])
 
 
 class ArticleDetailSerializer(ArticleWithBodySerializer):
     related_links = serializers.SerializerMethodField()
+
+    class Meta(ArticleWithBodySerializer.Meta):
+        fields = [*ArticleWithBodySerializer.Meta.fields, "related_links"]
 
     @extend_schema_field(RelatedLinkSerializer(many=True))
     def get_related_links(self, row) -> list:
