@@ -25,7 +25,7 @@ from articles.querysets import (
     CategoryQuerySet,
     RelatedLinkQuerySet,
     TagLabel,
-    first_tag_columns,
+    attach_labels,
     search_vector,
 )
 from articles.renditions import build_renditions
@@ -249,24 +249,17 @@ class Article(models.Model):
 
     @property
     def first_tag(self):
-        """The tag a card shows: the first one added (from first_tag_columns() when read so)."""
-        if "first_tag_slug" in self.__dict__:
-            return (
-                TagLabel(self.first_tag_slug, self.first_tag_name) if self.first_tag_slug else None
-            )
+        """The tag a card shows: the first one added."""
         tags = self.tag_list
         return tags[0] if tags else None
 
     def more_to_read(self) -> list["MoreToRead"]:
         """Curated related links first (live targets only), topped up from the same category
-        (the section's newest few, shared by its articles: kept under the content version).
-        Each card's tag comes in its row."""
+        (the section's newest few, shared by its articles: kept under the content version, with
+        their tags). The curated targets' tags come with this article's own labels (see
+        ArticleDetailView)."""
         items = []
-        links = RelatedLink.objects.of_article(self.pk).annotate(**first_tag_columns("target"))
-        for link in links[:MORE_TO_READ]:
-            if link.target_id:
-                link.target.first_tag_slug = link.first_tag_slug
-                link.target.first_tag_name = link.first_tag_name
+        for link in RelatedLink.objects.of_article(self.pk)[:MORE_TO_READ]:
             items.append(MoreToRead.from_link(link))
         if len(items) < MORE_TO_READ:
             shown = {item.article.pk for item in items if item.article} | {self.pk}
@@ -278,7 +271,8 @@ class Article(models.Model):
     def newest_in_category(self) -> list["Article"]:
         """Enough of the section's newest to fill More to Read after leaving out what shows."""
         section = Article.objects.live().for_cards()
-        return list(section.filter(category_id=self.category_id)[: 2 * MORE_TO_READ + 1])
+        newest = list(section.filter(category_id=self.category_id)[: 2 * MORE_TO_READ + 1])
+        return attach_labels(newest, with_authors=False)
 
     def refresh_search_vector(self) -> None:
         if connections[Article.objects.db].vendor != "postgresql":

@@ -98,7 +98,13 @@ class LiveArticlesMixin:
         page = self.request.GET.get(self.page_kwarg, "1")
         if page.isdigit() and int(page) > self.max_page:
             raise Http404(f"Lists stop at page {self.max_page}: use search to go further back.")
-        return super().paginate_queryset(queryset, page_size)
+        paginator, page, cards, has_other_pages = super().paginate_queryset(queryset, page_size)
+        # Each card shows its first tag: the page's tags in one query.
+        attach_labels([*self.cards_beside_the_list(), *cards], with_authors=False)
+        return paginator, page, cards, has_other_pages
+
+    def cards_beside_the_list(self) -> list:
+        return []
 
 
 class HomeView(LiveArticlesMixin, ListView):
@@ -114,6 +120,9 @@ class HomeView(LiveArticlesMixin, ListView):
             queryset = queryset.exclude(pk=self.top_story.pk)
         return queryset
 
+    def cards_beside_the_list(self) -> list:
+        return [self.top_story] if self.top_story else []
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(top_story=self.top_story, **kwargs)
 
@@ -124,9 +133,6 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         return Article.objects.live().for_detail()
-
-    def get_object(self, queryset=None):
-        return attach_labels([super().get_object(queryset)])[0]
 
     def get(self, request, *args, **kwargs):
         try:
@@ -144,7 +150,12 @@ class ArticleDetailView(DetailView):
             return redirect(moved.article, permanent=True)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(more_to_read=self.object.more_to_read(), **kwargs)
+        more_to_read = self.object.more_to_read()
+        # The article's tags and byline and its curated cards' tags, in one query (the
+        # section's fill comes with its tags already).
+        curated = [item.article for item in more_to_read if item.article]
+        attach_labels([self.object, *(a for a in curated if not hasattr(a, "tag_labels"))])
+        return super().get_context_data(more_to_read=more_to_read, **kwargs)
 
 
 class CategoryArticleListView(LiveArticlesMixin, ListView):

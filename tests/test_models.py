@@ -160,9 +160,11 @@ def test_more_to_read_puts_curated_links_first_skips_non_live_and_fills_from_cat
     assert items[1].href == "https://example.com/" and items[1].domain == "example.com"
 
 
-def test_more_to_read_cards_know_their_first_tag_without_reading_tags():
+def test_more_to_read_cards_show_their_first_tag(client):
+    """The fill comes with its cards' tags; the curated cards get theirs with the article's own
+    labels (one query, ArticleDetailView)."""
     category = make_category()
-    article = make_article(category=category)
+    article = make_article(category=category, slug="subject")
     curated = make_article(category=category, tags=["ports", "rail"])
     untagged = make_article(category=category, tags=[])
     filler = make_article(category=category, tags=["harbours", "ports"])
@@ -170,8 +172,11 @@ def test_more_to_read_cards_know_their_first_tag_without_reading_tags():
     RelatedLink.objects.create(article=article, target=untagged, position=1)
     cards = [item.article for item in article.more_to_read()]
     assert cards == [curated, untagged, filler]
-    assert [card.first_tag and card.first_tag.slug for card in cards] == ["ports", None, "harbours"]
-    assert all("tag_labels" not in card.__dict__ for card in cards)
+    assert [tag.slug for tag in cards[2].tag_labels] == ["harbours", "ports"]
+    html = client.get("/articles/subject/").content.decode()
+    more_to_read = html.split("More to Read")[1]
+    assert more_to_read.count('class="tag"') == 2
+    assert 'href="/tags/ports/"' in more_to_read and 'href="/tags/harbours/"' in more_to_read
 
 
 def test_more_to_read_fills_from_category_without_duplicates_or_self():

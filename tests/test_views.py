@@ -5,6 +5,7 @@ import time_machine
 from django.utils import timezone
 
 from articles.models import Article, Author, RelatedLink
+from articles.querysets import attach_labels
 from tests.factories import (
     hero_upload,
     make_article,
@@ -16,10 +17,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # freshness snapshot (the content generation with the newest live and next scheduled
-# publication times: one query), article (+ its tags and authors, one query), curated links with their
-# live targets, category fill, category menu: the same whatever the size. Cards show one tag,
-# which the links and the fill bring in their rows; no byline.
-ARTICLE_QUERIES = 6
+# publication times: one query), article, curated links with their live targets, category fill
+# (+ its cards' tags), the article's tags and byline with its curated cards' tags (one query),
+# category menu: the same whatever the size. Cards show one tag; no byline.
+ARTICLE_QUERIES = 7
 
 
 def grow(count, category, tag="news"):
@@ -57,16 +58,15 @@ def test_home_shows_top_story_and_newest_articles(client, populated):
     "url, budget",
     [
         # Every cold page first reads the freshness snapshot (the content generation, newest
-        # live and next scheduled publication: one query) that versions the page cache; cards
-        # bring their first tag in their rows.
-        # + top story, page, category menu; lists never count
-        ("/", 4),
-        # + parent object, page, category menu
-        ("/categories/markets/", 4),
-        ("/tags/news/", 5),  # + an exists() check: a tag with no live article is a 404
-        ("/authors/ann/", 4),
-        # + the ids of the newest matches, ranked; their page, category menu
-        ("/search/?q=Article", 4),
+        # live and next scheduled publication: one query) that versions the page cache.
+        # + top story, page, its cards' tags (one query), category menu; lists never count
+        ("/", 5),
+        # + parent object, page, its cards' tags, category menu
+        ("/categories/markets/", 5),
+        ("/tags/news/", 6),  # + an exists() check: a tag with no live article is a 404
+        ("/authors/ann/", 5),
+        # + the ids of the newest matches, ranked; their page, its cards' tags, category menu
+        ("/search/?q=Article", 5),
     ],
 )
 def test_list_query_count_stays_flat_as_data_grows_tenfold(
@@ -348,7 +348,8 @@ def test_a_card_reads_nothing_its_listing_query_did_not_load(category, django_as
         hero_image=hero_upload(),
         hero_alt="Cranes",
     )
-    [article] = Article.objects.live().for_cards()
+    cards_of_a_page = attach_labels(list(Article.objects.live().for_cards()), with_authors=False)
+    [article] = cards_of_a_page
     with django_assert_num_queries(0):
         html = str(cards.card(article, large=True) + cards.card(article, query="article"))
     assert '<span class="label">Analysis</span>' in html
