@@ -21,6 +21,9 @@ stale and nothing is ever deleted; old entries are simply no longer asked for an
 4. `versioned.api_response`: the API's rendered JSON and its ETag, per URL, under the version.
    Every request still has its key checked and counted.
 
+5. `counters.BatchedCounter`: per-key API request counts (throttling) in the shared cache,
+   sent in batches every quarter second while a key is far from its limit.
+
 CACHE_URL=dummy:// turns every layer off; NEWSROOM_PAGE_CACHE=0 turns off layer 2; for the
 with/without figures NEWSROOM_CACHE_LAYERS_OFF names layers to switch off ("local-pages",
 "pages", "remember", "api-bodies").
@@ -31,7 +34,7 @@ import contextlib
 
 from django.core.cache import cache
 
-from articles.caching import freshness, versioned
+from articles.caching import counters, freshness, versioned
 
 
 def reset() -> None:
@@ -40,3 +43,5 @@ def reset() -> None:
         cache.clear()
     freshness.forget_local_snapshot()
     versioned.LOCAL.clear()
+    for counter in counters.ALL:
+        counter.clear()
