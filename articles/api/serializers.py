@@ -84,6 +84,21 @@ class AuthorSummarySerializer(serializers.ModelSerializer):
         fields = ["slug", "name"]
 
 
+@extend_schema_field(TagSummarySerializer(many=True))
+class TagLabelsField(serializers.Field):
+    """An article's tags (TagLabel pairs attached by attach_labels()), as TagSummary objects.
+    A field rather than a nested serializer: nested, each of a page's rows built and walked two
+    serializers more."""
+
+    def to_representation(self, labels) -> list:
+        return [{"slug": slug, "name": name} for slug, name in labels]
+
+
+@extend_schema_field(AuthorSummarySerializer(many=True))
+class AuthorLabelsField(TagLabelsField):
+    """An article's byline (AuthorLabel pairs), as AuthorSummary objects."""
+
+
 class HeroImageSerializer(serializers.Serializer):
     """The article's lead image, with its text alternative and credit."""
 
@@ -103,8 +118,8 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField()
     category = CategorySummarySerializer(source="*")
-    tags = TagSummarySerializer(source="tag_labels", many=True)
-    authors = AuthorSummarySerializer(source="author_labels", many=True)
+    tags = TagLabelsField(source="tag_labels", read_only=True)
+    authors = AuthorLabelsField(source="author_labels", read_only=True)
     hero_image = serializers.SerializerMethodField()
 
     class Meta:
