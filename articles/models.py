@@ -258,14 +258,17 @@ class Article(models.Model):
         (the section's newest few, shared by its articles: kept under the content version, with
         their tags). The curated targets' tags come with this article's own labels (see
         ArticleDetailView)."""
-        items = []
-        for link in RelatedLink.objects.of_article(self.pk)[:MORE_TO_READ]:
-            items.append(MoreToRead.from_link(link))
+        links = RelatedLink.objects.of_article(self.pk)[:MORE_TO_READ]
+        items = [MoreToRead.from_link(link) for link in links]
         if len(items) < MORE_TO_READ:
             shown = {item.article.pk for item in items if item.article} | {self.pk}
             # The newest few of the category, enough to fill after leaving out what is shown.
             fill = remember(f"section-fill:{self.category_id}", self.newest_in_category)
-            items += [MoreToRead(article=article) for article in fill if article.pk not in shown]
+            items += [
+                MoreToRead(article=article, shared=True)
+                for article in fill
+                if article.pk not in shown
+            ]
         return items[:MORE_TO_READ]
 
     def newest_in_category(self) -> list["Article"]:
@@ -440,6 +443,9 @@ class MoreToRead:
     article: Article | None = None
     url: str = ""
     title: str = ""
+    # A card of the section's fill: its article is kept under the content version and shared
+    # between requests, labels attached; never change it.
+    shared: bool = False
 
     @classmethod
     def from_link(cls, link: RelatedLink) -> "MoreToRead":

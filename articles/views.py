@@ -153,8 +153,8 @@ class ArticleDetailView(DetailView):
         more_to_read = self.object.more_to_read()
         # The article's tags and byline and its curated cards' tags, in one query (the
         # section's fill comes with its tags already).
-        curated = [item.article for item in more_to_read if item.article]
-        attach_labels([self.object, *(a for a in curated if not hasattr(a, "tag_labels"))])
+        curated = [item.article for item in more_to_read if item.article and not item.shared]
+        attach_labels([self.object, *curated])
         return super().get_context_data(more_to_read=more_to_read, **kwargs)
 
 

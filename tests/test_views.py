@@ -368,3 +368,18 @@ def test_menu_shows_a_new_section_when_its_first_story_goes_live(client, categor
     assert b"Election desk" not in client.get("/").content
     with time_machine.travel(publish_at + timedelta(minutes=1)):
         assert b"Election desk" in client.get("/").content
+
+
+def test_article_pages_leave_the_shared_section_fill_unchanged(client, category):
+    """The fill is kept under the content version and shared by every article page of the
+    section: a page attaches labels to its own article and curated cards only."""
+    from articles.caching.versioned import remember
+
+    make_article(slug="subject", category=category, tags=["a"])
+    for _ in range(3):
+        make_article(category=category, tags=["b"])
+    assert client.get("/articles/subject/").status_code == 200
+    subject = Article.objects.get(slug="subject")
+    fill = remember(f"section-fill:{category.pk}", subject.newest_in_category)
+    assert fill and all(not hasattr(article, "author_labels") for article in fill)
+    assert all(article.tag_labels for article in fill)

@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -112,7 +112,7 @@ ARTICLE_LIST_PARAMETERS = [
 
 
 class PartnerApiMixin:
-    """HTTP behaviour shared by every endpoint: response cache, validators, cache policy, Vary."""
+    """HTTP behaviour shared by every endpoint: response cache, validators, cache policy."""
 
     def cached(self, request, build):
         """The response `build(request)` makes, kept rendered under the content version (the
@@ -126,8 +126,7 @@ class PartnerApiMixin:
             patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
         else:
             patch_cache_control(response, no_store=True)
-        patch_vary_headers(response, ["Authorization"])
-        return response
+        return response  # private and Vary: Authorization for every /api/ response: see middleware
 
 
 class CachedListMixin(PartnerApiMixin):
