@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, RelatedLink
@@ -230,3 +232,23 @@ def test_cached_pages_expire_so_time_windowed_content_moves_on(client, article, 
     assert b"a-live-story" in client.get("/news-sitemap.xml").content
     time_machine.shift(timedelta(minutes=2))
     assert b"a-live-story" not in client.get("/news-sitemap.xml").content
+
+
+@pytest.mark.parametrize(
+    "layer, url",
+    [("pages", "/articles/a-live-story/"), ("remember", "/api/v1/categories/")],
+)
+def test_a_cache_layer_can_be_switched_off_for_measurement(
+    settings, client, api_client, article, layer, url
+):
+    settings.CACHE_LAYERS_OFF = {layer}
+    http = api_client if url.startswith("/api/") else client
+    assert http.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as repeat:
+        assert http.get(url).status_code == 200
+    assert len(repeat.captured_queries) > 0  # answered again, not from the switched-off layer
+    settings.CACHE_LAYERS_OFF = set()
+    assert http.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        assert http.get(url).status_code == 200
+    assert len(warm.captured_queries) == 0
