@@ -185,14 +185,23 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    # The stored row (version, slug, status, published_at) as the last save() found it, for
+    # receivers of post_save that react to a change of state (see articles.signals).
+    state_before_save: dict | None = None
+
     @transaction.atomic
     def save(self, *args, expected_version: int | None = None, **kwargs):
-        """Save; with expected_version, refuse (ArticleConflict) if someone saved in between."""
+        """Save; with expected_version, refuse (ArticleConflict) if someone saved in between.
+
+        Derives the article's own fields and keeps the redirect rule; what other records follow
+        from a save (search index, withdrawal tombstones) is in articles.signals.
+        """
         previous = None
         if self.pk is not None and not self._state.adding:
             previous = self._claim_next_version(expected_version)
             if previous:
                 self.version = previous["version"]
+        self.state_before_save = previous
         self.body = sanitize_html(self.body)
         self.reading_time_minutes = reading_time(self.body)
         self._refresh_renditions()
@@ -202,13 +211,10 @@ class Article(models.Model):
             if self.first_published_at is None:
                 self.first_published_at = self.published_at
         super().save(*args, **kwargs)
-        self.refresh_search_vector()
         # Whatever redirect used this slug is spent: the address is this article's now.
         ArticleRedirect.objects.filter(old_slug=self.slug).delete()
         if previous:
             self._record_slug_change(previous["slug"])
-            if was_live(previous) and not self.is_live:
-                ArticleWithdrawal.record(self, reason=ArticleWithdrawal.Reason.UNPUBLISHED)
 
     def get_absolute_url(self):
         return slug_url("articles:detail", self.slug)
@@ -233,6 +239,12 @@ class Article(models.Model):
     @property
     def is_live(self) -> bool:
         return is_live_state(self.status, self.published_at)
+
+    @property
+    def went_offline(self) -> bool:
+        """Whether the last save() took a live article off the site."""
+        previous = self.state_before_save
+        return bool(previous) and was_live(previous) and not self.is_live
 
     @property
     def tag_list(self) -> list:

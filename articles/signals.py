@@ -1,4 +1,4 @@
-from django.db.models.signals import m2m_changed, post_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from articles.models import Article, ArticleWithdrawal, TaggedArticle
@@ -9,6 +9,18 @@ def record_deleted_live_article(sender, instance, **kwargs):
     # A signal, not delete(): the admin's bulk delete and queryset.delete() skip Model.delete().
     if instance.is_live:
         ArticleWithdrawal.record(instance, reason=ArticleWithdrawal.Reason.DELETED)
+
+
+@receiver(post_save, sender=Article)
+def record_unpublished_live_article(sender, instance, raw=False, **kwargs):
+    if not raw and instance.went_offline:
+        ArticleWithdrawal.record(instance, reason=ArticleWithdrawal.Reason.UNPUBLISHED)
+
+
+@receiver(post_save, sender=Article)
+def refresh_search_after_save(sender, instance, raw=False, **kwargs):
+    if not raw:
+        instance.refresh_search_vector()
 
 
 @receiver(m2m_changed, sender=TaggedArticle)
