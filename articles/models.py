@@ -136,6 +136,22 @@ class Article(models.Model):
         help_text="A published article goes live at this time; a future time schedules it. "
         "Left empty, publishing uses the current time.",
     )
+    embargoed_until = models.DateTimeField(
+        "embargoed until",
+        null=True,
+        blank=True,
+        help_text="Hidden from readers and from every partner key until this time, even when "
+        "published; keys with the “embargoed copy” permission see it ahead, marked as such.",
+    )
+    live_coverage_started_at = models.DateTimeField(
+        "live coverage started",
+        null=True,
+        blank=True,
+        help_text="Set to run live coverage: readers get timestamped entries as they are posted.",
+    )
+    live_coverage_ended_at = models.DateTimeField(
+        "live coverage ended", null=True, blank=True, help_text="Set when the coverage is over."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -223,6 +239,15 @@ class Article(models.Model):
     allow_slug_takeover = False
 
     def clean(self):
+        started, ended = self.live_coverage_started_at, self.live_coverage_ended_at
+        if ended and not started:
+            raise ValidationError(
+                {"live_coverage_ended_at": "Coverage can't end before it starts."}
+            )
+        if started and ended and ended < started:
+            raise ValidationError(
+                {"live_coverage_ended_at": "The end of live coverage must follow its start."}
+            )
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError({"hero_alt": "Describe the image for readers who can't see it."})
         taken = ArticleRedirect.objects.filter(old_slug=self.slug)
@@ -238,7 +263,24 @@ class Article(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return is_live_state(self.status, self.published_at)
+        return is_live_state(self.status, self.published_at, self.embargoed_until)
+
+    @property
+    def is_under_embargo(self) -> bool:
+        return self.embargoed_until is not None and self.embargoed_until > timezone.now()
+
+    @property
+    def is_live_coverage(self) -> bool:
+        """Live coverage is running: started, and not yet ended."""
+        now = timezone.now()
+        started, ended = self.live_coverage_started_at, self.live_coverage_ended_at
+        return started is not None and started <= now and (ended is None or ended > now)
+
+    @property
+    def has_live_coverage(self) -> bool:
+        """Live coverage has started (it may be over): the page shows its entries."""
+        started = self.live_coverage_started_at
+        return started is not None and started <= timezone.now()
 
     @property
     def went_offline(self) -> bool:
@@ -338,7 +380,7 @@ class Article(models.Model):
             return None
         return (
             Article.objects.filter(pk=self.pk)
-            .values("version", "slug", "status", "published_at")
+            .values("version", "slug", "status", "published_at", "embargoed_until")
             .first()
         )
 
@@ -360,18 +402,20 @@ class ArticleConflict(Exception):
         super().__init__(f"Article {article.pk} changed since version {expected_version}.")
 
 
-def is_live_state(status: str, published_at) -> bool:
+def is_live_state(status: str, published_at, embargoed_until=None) -> bool:
     """ArticleQuerySet.live()'s rule for one row already in memory (badges, tombstones)."""
+    now = timezone.now()
     return (
         status == Article.Status.PUBLISHED
         and published_at is not None
-        and published_at <= timezone.now()
+        and published_at <= now
+        and (embargoed_until is None or embargoed_until <= now)
     )
 
 
 def was_live(state: dict) -> bool:
-    """Whether a stored row (status, published_at) was live a moment ago."""
-    return is_live_state(state["status"], state["published_at"])
+    """Whether a stored row (status, published_at, embargoed_until) was live a moment ago."""
+    return is_live_state(state["status"], state["published_at"], state["embargoed_until"])
 
 
 def reading_time(html: str) -> int:
@@ -521,3 +565,128 @@ class ContentGeneration(models.Model):
 
     def __str__(self):
         return f"content generation {self.value}"
+
+
+def touch_article(article_id: int) -> None:
+    """Move the article's updated_at (feeds, sitemaps, the API's changes feed) without a save:
+    its notes and live entries are part of it."""
+    Article.objects.filter(pk=article_id).update(updated_at=timezone.now())
+
+
+class Correction(models.Model):
+    """A note on a published article: a correction, a clarification or an update. Kept with
+    its history: only editors change or remove one, and a removal stays on record."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        max_length=1000,
+        help_text="What was wrong and what is right now; short. Links and emphasis allowed.",
+    )
+    at = models.DateTimeField("time", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "-at"], name="correction_kind_at_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.article_id}, {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.text = sanitize_html(self.text)
+        super().save(*args, **kwargs)
+        touch_article(self.article_id)
+
+    def clean(self):
+        if self.article_id and not self.article.is_live:
+            raise ValidationError(
+                "Corrections and updates are for published, live articles: this one is not."
+            )
+        if not strip_tags(sanitize_html(self.text)).strip():
+            raise ValidationError({"text": "Write the note's text."})
+
+    @property
+    def moves_update_time(self) -> bool:
+        """Corrections and updates show "Updated <time>" beside the publication time."""
+        return self.kind in (self.Kind.CORRECTION, self.Kind.UPDATE)
+
+
+class LiveEntry(models.Model):
+    """One timestamped entry of an article's live coverage."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_entries")
+    body = models.TextField(
+        max_length=5000, help_text="A few sentences. Links and emphasis allowed."
+    )
+    image = models.ImageField(
+        upload_to="live/%Y/%m/",
+        blank=True,
+        validators=[validate_hero_image],
+        width_field="image_width",
+        height_field="image_height",
+        help_text="Optional. JPEG, PNG or WebP, at most 10 MB.",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField("image alt text", max_length=250, blank=True)
+    is_key_point = models.BooleanField(
+        "key point", default=False, help_text="Key points are listed on top of the coverage."
+    )
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="live_entries"
+    )
+    posted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["image_width", "image_height"])
+
+    class Meta:
+        ordering = ["-posted_at", "-id"]
+        verbose_name_plural = "live entries"
+        indexes = [models.Index(fields=["article", "-id"], name="liveentry_article_idx")]
+
+    def __str__(self):
+        return f"{self.posted_at:%H:%M} · {strip_tags(self.body)[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+        touch_article(self.article_id)
+
+    def clean(self):
+        article = self.article if self.article_id else None
+        if article is not None and not (article.is_live and article.is_live_coverage):
+            raise ValidationError(
+                "Entries are posted to a live article whose live coverage is running: "
+                "start its coverage (and publish it) first."
+            )
+        if not strip_tags(sanitize_html(self.body)).strip():
+            raise ValidationError({"body": "Write the entry's text."})
+        if self.image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": "Describe the image for readers who can't see it."})
+
+
+class EmbargoFetch(models.Model):
+    """A partner key fetched an article still under embargo (the embargo's audit trail)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="embargo_fetches")
+    key = models.ForeignKey(
+        "articles.PartnerKey", on_delete=models.CASCADE, related_name="embargo_fetches"
+    )
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+
+    def __str__(self):
+        return f"{self.key} fetched {self.article_id} at {self.fetched_at:%Y-%m-%d %H:%M:%S}"

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
 from django.db.models import Count, Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from articles.addresses import slug_url
@@ -57,6 +57,9 @@ LISTING_ROW_FIELDS = (
     "published_at",
     "updated_at",
     "reading_time_minutes",
+    "embargoed_until",
+    "live_coverage_started_at",
+    "live_coverage_ended_at",
 )
 
 # What a card (templates/jinja2/includes/cards.html) reads of an article and its section.
@@ -72,6 +75,8 @@ CARD_FIELDS = (
     "hero_renditions",
     "category__slug",
     "category__name",
+    "live_coverage_started_at",
+    "live_coverage_ended_at",
 )
 
 # Columns no card or listing shows (the search vector is never loaded: see ArticleManager).
@@ -138,12 +143,19 @@ def live_condition(prefix: str = "", *, now: datetime | None = None) -> models.Q
     """live()'s rule as a condition, also for articles reached through a relation (prefix
     "target__"): tested on the joined row, where `target__in=live()` made PostgreSQL hash every
     live article's id to check a page's three links."""
+    now = now or timezone.now()
     return models.Q(
-        **{
-            f"{prefix}status": ArticleStatus.PUBLISHED,
-            f"{prefix}published_at__lte": now or timezone.now(),
-        }
+        **{f"{prefix}status": ArticleStatus.PUBLISHED, f"{prefix}published_at__lte": now}
+    ) & (
+        models.Q(**{f"{prefix}embargoed_until__isnull": True})
+        | models.Q(**{f"{prefix}embargoed_until__lte": now})
     )
+
+
+def goes_live_at() -> models.Expression:
+    """When a published article becomes live: its publication time, or its embargo's end if
+    that is later."""
+    return Greatest("published_at", Coalesce("embargoed_until", "published_at"))
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -152,9 +164,25 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(live_condition(now=now))
 
     def scheduled(self, *, now: datetime | None = None) -> "ArticleQuerySet":
-        """Published for a time still to come: goes live by itself (the complement of live())."""
+        """Published for a time still to come, or under embargo: goes live by itself (the
+        complement of live() among published articles)."""
+        now = now or timezone.now()
+        return self.filter(status=self.model.Status.PUBLISHED).filter(
+            models.Q(published_at__gt=now) | models.Q(embargoed_until__gt=now)
+        )
+
+    def embargoed(self, *, now: datetime | None = None) -> "ArticleQuerySet":
+        """Published under an embargo not yet lifted: what keys with the embargoed-copy
+        permission see ahead of readers."""
         return self.filter(
-            status=self.model.Status.PUBLISHED, published_at__gt=now or timezone.now()
+            status=self.model.Status.PUBLISHED, embargoed_until__gt=now or timezone.now()
+        )
+
+    def live_or_embargoed(self, *, now: datetime | None = None) -> "ArticleQuerySet":
+        now = now or timezone.now()
+        return self.filter(
+            live_condition(now=now)
+            | models.Q(status=self.model.Status.PUBLISHED, embargoed_until__gt=now)
         )
 
     def for_cards(self) -> "ArticleQuerySet":

@@ -1,7 +1,14 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from articles.models import Article, ArticleWithdrawal, TaggedArticle
+from articles.models import (
+    Article,
+    ArticleWithdrawal,
+    Correction,
+    LiveEntry,
+    TaggedArticle,
+    touch_article,
+)
 
 
 @receiver(post_delete, sender=Article)
@@ -28,3 +35,10 @@ def refresh_search_after_tagging(sender, instance, action, **kwargs):
     # Tags are saved after the article (the admin saves them with the form's m2m data).
     if isinstance(instance, Article) and action in {"post_add", "post_remove", "post_clear"}:
         instance.refresh_search_vector()
+
+
+@receiver(post_delete, sender=Correction)
+@receiver(post_delete, sender=LiveEntry)
+def touch_article_after_removal(sender, instance, **kwargs):
+    # A removed note or entry changes the article as readers and partners see it.
+    touch_article(instance.article_id)

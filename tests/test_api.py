@@ -33,6 +33,8 @@ LIST_FIELDS = {
     "published_at",
     "updated_at",
     "reading_time_minutes",
+    "embargoed_until",
+    "live_coverage",
 }
 
 
@@ -145,6 +147,8 @@ def test_list_item_agrees_with_the_article_and_drf_fields(api_client, category, 
         "published_at": times.to_representation(article.published_at),
         "updated_at": times.to_representation(article.updated_at),
         "reading_time_minutes": article.reading_time_minutes,
+        "embargoed_until": None,
+        "live_coverage": None,
     }
     assert item["published_at"].endswith("+05:30")
 
@@ -156,7 +160,7 @@ def test_article_detail_has_body_and_live_related_links(api_client, article):
     RelatedLink.objects.create(article=article, target=hidden, position=1)
     RelatedLink.objects.create(article=article, url="https://example.com/", title="Ext", position=2)
     body = api_client.get("/api/v1/articles/a-live-story/").json()
-    assert set(body) == LIST_FIELDS | {"body_html", "related_links"}
+    assert set(body) == LIST_FIELDS | {"body_html", "related_links", "corrections", "live_entries"}
     assert body["body_html"].startswith("<p>")
     assert body["related_links"] == [
         {"title": "Target", "url": "http://testserver/articles/target/", "article": "target"},
@@ -387,8 +391,9 @@ def test_tags_list_counts_live_use(api_client, category):
         ("/api/v1/articles/", 4),
         ("/api/v1/articles/?page_size=100", 4),
         ("/api/v1/articles/?page_size=100&include=body", 4),
-        # snapshot, article (+ tags and authors), related links with live targets
-        ("/api/v1/articles/subject/", 5),
+        # snapshot, article (+ tags and authors), related links with live targets, corrections
+        # (live entries only for an article that has had live coverage)
+        ("/api/v1/articles/subject/", 6),
         ("/api/v1/categories/", 3),
         ("/api/v1/categories/markets/", 3),
         ("/api/v1/tags/", 3),

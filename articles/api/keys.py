@@ -42,6 +42,12 @@ class PartnerKey(AbstractAPIKey):
         help_text="Requests this key may make per minute; past that it gets 429.",
     )
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    can_see_embargoed = models.BooleanField(
+        "embargoed copy",
+        default=False,
+        help_text="Sees published articles still under embargo (marked embargoed_until), to "
+        "prepare syndication; each such fetch is recorded.",
+    )
 
     objects = PartnerKeyManager()
 

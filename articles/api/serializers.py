@@ -1,5 +1,6 @@
 import re
 
+from django.utils import timezone
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -7,7 +8,7 @@ from rest_framework import serializers
 from taggit.models import Tag
 
 from articles.addresses import slug_urls
-from articles.models import Article, Author, Category, RelatedLink
+from articles.models import Article, Author, Category, Correction, LiveEntry, RelatedLink
 
 HERO_STORAGE = Article._meta.get_field("hero_image").storage
 RELATIVE_URL_ATTRIBUTE = re.compile(r'(?P<attr>\b(?:src|href))="(?P<path>/(?!/)[^"]*)"')
@@ -110,6 +111,14 @@ class HeroImageSerializer(serializers.Serializer):
     credit = serializers.CharField()
 
 
+class LiveCoverageSerializer(serializers.Serializer):
+    """The article's live coverage: null if it never had any."""
+
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True, help_text="Null while it runs.")
+    is_live = serializers.BooleanField(help_text="Whether the coverage is running now.")
+
+
 class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
     """A live article as lists give it."""
 
@@ -121,6 +130,11 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
     tags = TagLabelsField(source="tag_labels", read_only=True)
     authors = AuthorLabelsField(source="author_labels", read_only=True)
     hero_image = serializers.SerializerMethodField()
+    embargoed_until = serializers.SerializerMethodField(
+        help_text="Only for keys with the embargoed-copy permission: the article is under "
+        "embargo until this time and must not be shown before it. Null otherwise."
+    )
+    live_coverage = serializers.SerializerMethodField()
 
     class Meta:
         model = Article
@@ -139,11 +153,36 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
             "published_at",
             "updated_at",
             "reading_time_minutes",
+            "embargoed_until",
+            "live_coverage",
         ]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, row) -> str:
         return self.absolute(self.slug_url("articles:detail", row["slug"]))
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_embargoed_until(self, row) -> str | None:
+        until = row["embargoed_until"]
+        if until is None or until <= self.now:
+            return None
+        return serializers.DateTimeField().to_representation(until)
+
+    @extend_schema_field(LiveCoverageSerializer(allow_null=True))
+    def get_live_coverage(self, row) -> dict | None:
+        started, ended = row["live_coverage_started_at"], row["live_coverage_ended_at"]
+        if started is None or started > self.now:
+            return None
+        coverage = {
+            "started_at": started,
+            "ended_at": ended,
+            "is_live": ended is None or ended > self.now,
+        }
+        return LiveCoverageSerializer(coverage).data
+
+    @cached_property
+    def now(self):
+        return timezone.now()
 
     @extend_schema_field(HeroImageSerializer(allow_null=True))
     def get_hero_image(self, row) -> dict | None:
@@ -194,11 +233,73 @@ class ArticleWithBodySerializer(ArticleListSerializer):
         return self.absolute_html(row["body"])
 
 
+class CorrectionSerializer(serializers.ModelSerializer):
+    """A correction, clarification or update, newest first."""
+
+    text_html = serializers.CharField(source="text", help_text="Sanitized HTML.")
+
+    class Meta:
+        model = Correction
+        fields = ["kind", "text_html", "at"]
+
+
+class LiveEntrySerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
+    """One entry of live coverage."""
+
+    body_html = serializers.SerializerMethodField(help_text="Sanitized HTML.")
+    image = serializers.SerializerMethodField()
+    author = AuthorSummarySerializer(allow_null=True)
+
+    class Meta:
+        model = LiveEntry
+        fields = ["id", "posted_at", "updated_at", "is_key_point", "body_html", "image", "author"]
+
+    def get_body_html(self, entry) -> str:
+        return self.absolute_html(entry.body)
+
+    @extend_schema_field(HeroImageSerializer(allow_null=True))
+    def get_image(self, entry) -> dict | None:
+        if not entry.image:
+            return None
+        return {
+            "url": self.absolute(entry.image.url),
+            "width": entry.image_width,
+            "height": entry.image_height,
+            "alt": entry.image_alt,
+            "caption": "",
+            "credit": "",
+        }
+
+
 class ArticleDetailSerializer(ArticleWithBodySerializer):
     related_links = serializers.SerializerMethodField()
+    corrections = serializers.SerializerMethodField()
+    live_entries = serializers.SerializerMethodField(
+        help_text="Newest first; with `since`, only those posted or edited at or after it."
+    )
 
     class Meta(ArticleWithBodySerializer.Meta):
-        fields = [*ArticleWithBodySerializer.Meta.fields, "related_links"]
+        fields = [
+            *ArticleWithBodySerializer.Meta.fields,
+            "related_links",
+            "corrections",
+            "live_entries",
+        ]
+
+    @extend_schema_field(CorrectionSerializer(many=True))
+    def get_corrections(self, row) -> list:
+        notes = Correction.objects.filter(article_id=row["id"])
+        return CorrectionSerializer(notes, many=True).data
+
+    @extend_schema_field(LiveEntrySerializer(many=True))
+    def get_live_entries(self, row) -> list:
+        if row["live_coverage_started_at"] is None:
+            return []  # never had live coverage: nothing to read
+        entries = LiveEntry.objects.filter(article_id=row["id"]).select_related("author")
+        since = self.context.get("since")
+        if since is not None:
+            entries = entries.filter(updated_at__gte=since)
+        return LiveEntrySerializer(entries, many=True, context=self.context).data
 
     @extend_schema_field(RelatedLinkSerializer(many=True))
     def get_related_links(self, row) -> list:

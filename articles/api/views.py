@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +27,7 @@ from articles.api.serializers import (
 )
 from articles.caching.freshness import last_modified
 from articles.caching.versioned import api_response
-from articles.models import Article, Category
+from articles.models import Article, Category, EmbargoFetch
 from articles.querysets import attach_labels, live_tags
 
 # Partners' own HTTP caches may reuse a response for a short while, then revalidate it cheaply
@@ -116,7 +117,10 @@ class PartnerApiMixin:
 
     def cached(self, request, build):
         """The response `build(request)` makes, kept rendered under the content version (the
-        same body for every key: keys only decide who may ask)."""
+        same body for every key: keys only decide who may ask). Keys that see embargoed copy
+        get theirs built each time: their fetches are recorded, and nobody else may share it."""
+        if sees_embargoed(request):
+            return build(request)
         return api_response(request, build) or build(request)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -148,8 +152,16 @@ class CachedRetrieveMixin(PartnerApiMixin):
         responses={200: ArticleListSerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
     ),
     retrieve=extend_schema(
-        summary="One live article with its body and related links",
-        responses={200: ArticleDetailSerializer, 404: NOT_FOUND, **ERRORS},
+        summary="One live article with its body, related links, corrections and live entries",
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                description="ISO 8601 date-time: only live entries posted or edited at or "
+                "after it (for polling live coverage).",
+            )
+        ],
+        responses={200: ArticleDetailSerializer, 400: BAD_PARAMETER, 404: NOT_FOUND, **ERRORS},
     ),
 )
 class ArticleViewSet(CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
@@ -157,21 +169,44 @@ class ArticleViewSet(CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = SLUG.strip("^$")
     filterset_class = ArticleFilter
     pagination_class = KeysetPagination
-    accepted_query_params = ("cursor", "page_size", "ordering", "include")
+
+    @property
+    def accepted_query_params(self) -> tuple:
+        if self.action == "retrieve":
+            return ("since", "include")
+        return ("cursor", "page_size", "ordering", "include")
 
     def list(self, request, *args, **kwargs):
         self.includes_body()  # a wrong `include` answers 400 before any work
         return self.cached(request, lambda r: super(ArticleViewSet, self).list(r, *args, **kwargs))
 
+    def retrieve(self, request, *args, **kwargs):
+        self.since()  # a malformed `since` answers 400 before any work
+        return super().retrieve(request, *args, **kwargs)
+
     def get_queryset(self):
         body = self.action == "retrieve" or self.includes_body()
+        if sees_embargoed(self.request):
+            return Article.objects.live_or_embargoed().listing_rows(body=body)
         return Article.objects.live().listing_rows(body=body)
 
     def paginate_queryset(self, queryset):
-        return attach_labels(super().paginate_queryset(queryset))
+        return record_embargoed_fetches(
+            self.request, attach_labels(super().paginate_queryset(queryset))
+        )
 
     def get_object(self):
-        return attach_labels([super().get_object()])[0]
+        return record_embargoed_fetches(self.request, attach_labels([super().get_object()]))[0]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "retrieve":
+            context["since"] = self.since()
+        return context
+
+    def since(self):
+        raw = self.request.query_params.get("since")
+        return None if raw is None else parse_datetime_parameter("since", raw)
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -280,7 +315,28 @@ class ChangesView(PartnerApiMixin, generics.GenericAPIView):
     def parse_since(raw):
         if raw is None:
             raise ValidationError({"since": ["Required: an ISO 8601 date-time."]})
-        try:
-            return BoundedIsoDateTimeField().clean(raw)
-        except forms.ValidationError as exc:
-            raise ValidationError({"since": exc.messages}) from None
+        return parse_datetime_parameter("since", raw)
+
+
+def parse_datetime_parameter(name: str, raw: str):
+    try:
+        return BoundedIsoDateTimeField().clean(raw)
+    except forms.ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
+
+
+def sees_embargoed(request) -> bool:
+    """Whether the request's key holds the embargoed-copy permission."""
+    return bool(getattr(request.auth, "can_see_embargoed", False))
+
+
+def record_embargoed_fetches(request, rows: list) -> list:
+    """Record which embargoed articles a permitted key fetched, and when (the audit trail)."""
+    if sees_embargoed(request):
+        now = timezone.now()
+        EmbargoFetch.objects.bulk_create(
+            EmbargoFetch(article_id=row["id"], key=request.auth, fetched_at=now)
+            for row in rows
+            if row["embargoed_until"] and row["embargoed_until"] > now
+        )
+    return rows

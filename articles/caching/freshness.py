@@ -35,6 +35,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from articles.querysets import goes_live_at
+
 logger = logging.getLogger(__name__)
 
 # However long nothing changes, a cached response is rebuilt this long after it was made
@@ -117,7 +119,10 @@ def read_snapshot() -> Snapshot:
     now = timezone.now()
     newest_live = Article.objects.live(now=now).order_by("-published_at").values("published_at")
     next_scheduled = (
-        Article.objects.scheduled(now=now).order_by("published_at").values("published_at")
+        Article.objects.scheduled(now=now)
+        .annotate(goes_live_at=goes_live_at())
+        .order_by("goes_live_at")
+        .values("goes_live_at")
     )
     row = (
         ContentGeneration.objects.filter(pk=GENERATION_ID)
@@ -130,7 +135,7 @@ def read_snapshot() -> Snapshot:
     generation, changed_at, newest_live_at, next_scheduled_at = row or (0, None, None, None)
     if row is None:  # no row yet (a flushed database): the newest live article still counts
         newest_live_at = newest_live.values_list("published_at", flat=True).first()
-        next_scheduled_at = next_scheduled.values_list("published_at", flat=True).first()
+        next_scheduled_at = next_scheduled.values_list("goes_live_at", flat=True).first()
     return build_snapshot(generation, changed_at, newest_live_at, next_scheduled_at, now)
 
 
@@ -172,6 +177,8 @@ WATCHED_MODELS = (
     "articles.ArticleRedirect",
     "articles.TaggedArticle",
     "articles.PartnerKey",
+    "articles.Correction",
+    "articles.LiveEntry",
     "taggit.Tag",
 )
 WATCHED_RELATIONS = ("articles.Article_authors", "articles.TaggedArticle")
