@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django_prose_editor.widgets import AdminProseEditorWidget
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
@@ -21,6 +21,9 @@ from articles.models import (
     ArticleWithdrawal,
     Author,
     Category,
+    Correction,
+    EmbargoFetch,
+    LiveEntry,
     PartnerKey,
     RelatedLink,
 )
@@ -90,6 +93,27 @@ class ArticleRedirectInline(admin.TabularInline):
         return False
 
 
+class CorrectionInline(admin.StackedInline):
+    """Corrections, clarifications and updates of a live article: editors only (the change form
+    of a published article is theirs); every change and removal stays in the note's history."""
+
+    model = Correction
+    extra = 0
+    fields = ["kind", "text", "at"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+    verbose_name = "correction or update"
+    verbose_name_plural = "Corrections and updates (shown on the article, newest first)"
+
+    def has_add_permission(self, request, obj=None):
+        return can_publish(request.user) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return can_publish(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_publish(request.user) and super().has_delete_permission(request, obj)
+
+
 BODY_EDITOR = {
     "extensions": {
         "Bold": True,
@@ -145,6 +169,9 @@ class ArticleAdminForm(forms.ModelForm):
             "hero_caption",
             "hero_credit",
             "published_at",
+            "embargoed_until",
+            "live_coverage_started_at",
+            "live_coverage_ended_at",
             "seo_title",
             "seo_description",
             "canonical_url",
@@ -242,7 +269,28 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "Hero image",
             {"fields": ["hero_preview", "hero_image", "hero_alt", "hero_caption", "hero_credit"]},
         ),
-        ("Publishing", {"fields": ["status", "published_at", "expected_version"]}),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "embargoed_until",
+                    "embargo_record",
+                    "expected_version",
+                ]
+            },
+        ),
+        (
+            "Live coverage",
+            {
+                "fields": [
+                    "live_coverage_started_at",
+                    "live_coverage_ended_at",
+                    "post_live_entry",
+                ]
+            },
+        ),
         (
             "SEO and syndication",
             {"classes": ["collapse"], "fields": ["seo_title", "seo_description", "canonical_url"]},
@@ -277,14 +325,31 @@ class ArticleAdmin(SimpleHistoryAdmin):
         fields = [
             "status",
             "hero_preview",
+            "embargo_record",
+            "post_live_entry",
             "first_published_at",
             "created_at",
             "updated_at",
             "version",
         ]
         if not can_publish(request.user):
-            fields.append("is_featured")
+            fields += ["is_featured", "embargoed_until"]  # embargoes are a publishing decision
         return fields
+
+    def get_inlines(self, request, obj):
+        # Notes are for what readers have seen: a live article.
+        if obj is not None and obj.is_live:
+            return [CorrectionInline, *self.inlines]
+        return self.inlines
+
+    def save_formset(self, request, form, formset, change):
+        for note in formset.save(commit=False):
+            if isinstance(note, Correction) and note.pk is None:
+                note.created_by = request.user
+            note.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
 
     def has_change_permission(self, request, obj=None):
         # Writers edit drafts and pieces in review; a published or scheduled article is the
@@ -401,6 +466,63 @@ class ArticleAdmin(SimpleHistoryAdmin):
             '<img src="{}" alt="{}" class="hero-preview">', obj.hero_image.url, obj.hero_alt
         )
 
+    @admin.display(description="embargo record")
+    def embargo_record(self, obj):
+        """Who set or changed the embargo, and which partner keys fetched the article under it."""
+        if obj is None or obj.pk is None:
+            return "—"
+        changes, previous = [], None
+        for record in obj.history.order_by("history_date", "history_id").select_related(
+            "history_user"
+        ):
+            if record.embargoed_until != previous:
+                changes.append(record)
+                previous = record.embargoed_until
+        fetches = list(obj.embargo_fetches.select_related("key")[:20])
+        if not changes and not fetches:
+            return "No embargo has been set."
+        lines = [
+            format_html(
+                "<li>{} set it to {} ({})</li>",
+                record.history_user or "someone",
+                timezone.localtime(record.embargoed_until).strftime("%Y-%m-%d %H:%M")
+                if record.embargoed_until
+                else "none",
+                timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M"),
+            )
+            for record in changes
+        ] + [
+            format_html(
+                "<li>Fetched by key “{}” ({}) at {}</li>",
+                fetch.key.name,
+                fetch.key.prefix,
+                timezone.localtime(fetch.fetched_at).strftime("%Y-%m-%d %H:%M:%S"),
+            )
+            for fetch in fetches
+        ]
+        return format_html(
+            '<ul class="embargo-record">{}</ul>',
+            format_html_join("", "{}", ((line,) for line in lines)),
+        )
+
+    @admin.display(description="live entries")
+    def post_live_entry(self, obj):
+        if obj is None or obj.pk is None or not obj.has_live_coverage:
+            return "Set a start time to run live coverage; entries are posted from here."
+        count = obj.live_entries.count()
+        add = reverse("admin:articles_liveentry_add") + f"?article={obj.pk}"
+        listing = reverse("admin:articles_liveentry_changelist") + f"?article__id__exact={obj.pk}"
+        if not (obj.is_live and obj.is_live_coverage):
+            return format_html(
+                'Coverage is not running. <a href="{}">{} entries</a>', listing, count
+            )
+        return format_html(
+            '<a class="button" href="{}">Post a live entry</a> · <a href="{}">{} entries</a>',
+            add,
+            listing,
+            count,
+        )
+
     @admin.display(description="authors")
     def byline(self, obj):
         return ", ".join(author.name for author in obj.authors.all())
@@ -501,6 +623,87 @@ class ArticleWithdrawalAdmin(admin.ModelAdmin):
 admin.site.unregister(APIKey)
 
 
+@admin.register(LiveEntry)
+class LiveEntryAdmin(SimpleHistoryAdmin):
+    """Posting to live coverage: a short form that comes back empty for the next entry."""
+
+    list_display = ["posted_at", "article", "summary", "is_key_point", "author"]
+    list_filter = ["is_key_point", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["article", "author"]
+    search_fields = ["body"]
+    fields = ["article", "body", "is_key_point", "image", "image_alt", "author", "posted_at"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4})}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":
+            # Only articles whose coverage runs; an entry on any other is refused anyway.
+            now = timezone.now()
+            kwargs["queryset"] = (
+                Article.objects.live()
+                .filter(live_coverage_started_at__lte=now)
+                .exclude(live_coverage_ended_at__lte=now)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        profile = getattr(request.user, "author_profile", None)
+        if profile is not None:
+            initial.setdefault("author", profile.pk)
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_continue" in request.POST or "_popup" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        messages.success(
+            request, f"Posted at {timezone.localtime(obj.posted_at):%H:%M}. Next entry:"
+        )
+        return redirect(reverse("admin:articles_liveentry_add") + f"?article={obj.article_id}")
+
+    @admin.display(description="entry")
+    def summary(self, obj):
+        return str(obj)[8:]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(SimpleHistoryAdmin):
+    """Every note across the site (they are added on the article's own page)."""
+
+    list_display = ["at", "kind", "article", "created_by"]
+    list_filter = ["kind"]
+    list_select_related = ["article", "created_by"]
+    search_fields = ["text", "article__title"]
+    fields = ["article", "kind", "text", "at"]
+    raw_id_fields = ["article"]
+
+    def has_add_permission(self, request):
+        return False  # added from the article, where it is seen in context
+
+    def has_change_permission(self, request, obj=None):
+        return can_publish(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_publish(request.user) and super().has_delete_permission(request, obj)
+
+
+@admin.register(EmbargoFetch)
+class EmbargoFetchAdmin(admin.ModelAdmin):
+    """The audit trail of embargoed copy: which key fetched which article, when."""
+
+    list_display = ["fetched_at", "article", "key"]
+    list_select_related = ["article", "key"]
+    list_filter = [("key", admin.RelatedOnlyFieldListFilter)]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(PartnerKey)
 class PartnerKeyAdmin(APIKeyModelAdmin):
     list_display = [
@@ -511,6 +714,7 @@ class PartnerKeyAdmin(APIKeyModelAdmin):
         "_has_expired",
         "revoked",
         "requests_per_minute",
+        "can_see_embargoed",
         "last_used_at",
     ]
-    list_filter = ["revoked", "created"]
+    list_filter = ["revoked", "can_see_embargoed", "created"]

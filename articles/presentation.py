@@ -7,8 +7,9 @@ from datetime import date
 from functools import lru_cache
 
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from markupsafe import Markup, escape
 
@@ -31,10 +32,12 @@ def json_ld(data: dict) -> SafeString:
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
-def article_json_ld(request, article, site_name: str | None) -> SafeString:
+def article_json_ld(
+    request, article, site_name: str | None, *, corrections=(), live_entries=()
+) -> SafeString:
     data = {
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
+        "@type": "LiveBlogPosting" if article.has_live_coverage else "NewsArticle",
         "headline": article.title,
         "description": article.summary,
         "datePublished": (article.published_at or article.created_at).isoformat(),
@@ -56,6 +59,32 @@ def article_json_ld(request, article, site_name: str | None) -> SafeString:
         renditions = article.hero_renditions.get("formats", {}).get("jpeg", [])
         urls = [url for _, _, url, _ in renditions] or [article.hero_image.url]
         data["image"] = [request.build_absolute_uri(url) for url in urls]
+    page = data["mainEntityOfPage"]
+    fixes = [note for note in corrections if note.kind == "correction"]
+    if fixes:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": strip_tags(note.text),
+                "datePublished": note.at.isoformat(),
+            }
+            for note in fixes
+        ]
+    if article.has_live_coverage:
+        data["coverageStartTime"] = article.live_coverage_started_at.isoformat()
+        if article.live_coverage_ended_at:
+            data["coverageEndTime"] = article.live_coverage_ended_at.isoformat()
+        data["liveBlogUpdate"] = [
+            {
+                "@type": "BlogPosting",
+                "headline": Truncator(strip_tags(entry.body)).chars(110),
+                "articleBody": strip_tags(entry.body),
+                "datePublished": entry.posted_at.isoformat(),
+                "dateModified": entry.updated_at.isoformat(),
+                "url": f"{page}#entry-{entry.pk}",
+            }
+            for entry in live_entries
+        ]
     return json_ld(data)
 
 

@@ -192,8 +192,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category").only(*CARD_FIELDS)
 
     def for_detail(self) -> "ArticleQuerySet":
-        """An article with its section; attach_labels() gives it its tags and byline."""
-        return self.select_related("category")
+        """An article with its section, and whether it has corrections (read only if so);
+        attach_labels() gives it its tags and byline."""
+        corrections = model("Correction").objects.filter(article=OuterRef("pk"))
+        return self.select_related("category").annotate(has_corrections=Exists(corrections))
 
     def listing_rows(self, *, body: bool = False) -> "ArticleQuerySet":
         """Each article as a dict of LISTING_ROW_FIELDS (and `body`): what the partner API

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.addresses import slug_url
@@ -19,6 +20,18 @@ class ArticleSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.updated_at
+
+
+class PageSitemap(Sitemap):
+    """Site-wide pages that are not lists of one section: the corrections log."""
+
+    changefreq = "daily"
+
+    def items(self):
+        return ["articles:corrections"]
+
+    def location(self, item):
+        return reverse(item)
 
 
 class CategorySitemap(Sitemap):

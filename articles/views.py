@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.models import Article, ArticleRedirect, Author, Category
+from articles.models import Article, ArticleRedirect, Author, Category, Correction, LiveEntry
 from articles.preview import article_for_preview_token
 from articles.querysets import SEARCH_WINDOW, attach_labels, normalize_query
 
@@ -155,7 +156,85 @@ class ArticleDetailView(DetailView):
         # section's fill comes with its tags already).
         curated = [item.article for item in more_to_read if item.article and not item.shared]
         attach_labels([self.object, *curated])
-        return super().get_context_data(more_to_read=more_to_read, **kwargs)
+        return super().get_context_data(
+            more_to_read=more_to_read, **article_extras(self.object), **kwargs
+        )
+
+
+def article_extras(article: Article) -> dict:
+    """The article's corrections and live coverage, read only when it has them."""
+    # for_detail() says whether there are any; a preview's article was loaded without it.
+    has_corrections = getattr(article, "has_corrections", None)
+    if has_corrections is None:
+        has_corrections = article.pk is not None and article.corrections.exists()
+    corrections = list(article.corrections.all()) if has_corrections else []
+    entries = []
+    if article.has_live_coverage:
+        entries = list(article.live_entries.select_related("author"))
+    return {
+        "corrections": corrections,
+        "updated_note_at": max(
+            (note.at for note in corrections if note.moves_update_time), default=None
+        ),
+        "live_entries": entries,
+        "key_points": [entry for entry in entries if entry.is_key_point],
+    }
+
+
+# How many new entries one poll returns at most (a reader back after hours reloads instead).
+LIVE_POLL_LIMIT = 50
+
+
+@require_safe
+def live_entries(request, slug):
+    """Entries of a live article newer than `after` (an entry id), as HTML the page inserts.
+    Served through the page cache like the page itself: answered from it, with an ETag (304
+    when nothing is new), until the next entry moves the content version."""
+    article = get_object_or_404(Article.objects.live(), slug=slug)
+    if not article.has_live_coverage:
+        raise Http404("This article has no live coverage.")
+    after = request.GET.get("after", "0")
+    if not after.isdigit() or len(after) > 18:
+        return JsonResponse(
+            {"detail": "`after` must be the id of the newest entry you have (a whole number)."},
+            status=400,
+        )
+    newer = list(
+        LiveEntry.objects.filter(article=article, pk__gt=int(after))
+        .select_related("author")
+        .order_by("-posted_at", "-id")[:LIVE_POLL_LIMIT]
+    )
+    return JsonResponse(
+        {
+            "live": article.is_live_coverage,
+            "entries": [
+                {
+                    "id": entry.pk,
+                    "html": render_to_string("articles/includes/live_entry.html", {"entry": entry}),
+                }
+                for entry in newer
+            ],
+        }
+    )
+
+
+class CorrectionListView(ListView):
+    """The latest corrections and clarifications across the site, for transparency."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+    paginate_by = settings.ARTICLES_PER_PAGE
+    paginator_class = CountlessPaginator
+
+    def get_queryset(self):
+        return (
+            Correction.objects.filter(
+                kind__in=[Correction.Kind.CORRECTION, Correction.Kind.CLARIFICATION],
+                article__in=Article.objects.live(),
+            )
+            .select_related("article")
+            .only("kind", "text", "at", "article__slug", "article__title")
+        )
 
 
 class CategoryArticleListView(LiveArticlesMixin, ListView):
@@ -232,6 +311,7 @@ def render_preview(request, article, *, extra_context=None):
     context = {
         "article": article,
         "more_to_read": article.more_to_read(),
+        **article_extras(article),
         "preview": True,
         **(extra_context or {}),
     }

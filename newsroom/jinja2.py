@@ -51,7 +51,13 @@ def absolute_url(context, path: str | None = None) -> str:
 
 @pass_context
 def article_json_ld(context, article):
-    return presentation.article_json_ld(context["request"], article, context.get("site_name"))
+    return presentation.article_json_ld(
+        context["request"],
+        article,
+        context.get("site_name"),
+        corrections=context.get("corrections") or [],
+        live_entries=context.get("live_entries") or [],
+    )
 
 
 @pass_context

@@ -9,6 +9,7 @@ from articles.sitemaps import (
     AuthorSitemap,
     CategorySitemap,
     NewsSitemap,
+    PageSitemap,
     TagSitemap,
 )
 from newsroom import accounts, views
@@ -18,6 +19,7 @@ sitemaps = {
     "categories": CategorySitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "pages": PageSitemap,
 }
 
 urlpatterns = [

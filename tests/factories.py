@@ -66,10 +66,15 @@ def make_related_link(article, **overrides) -> RelatedLink:
     return RelatedLink.objects.create(article=article, **overrides)
 
 
-def inline_management(*, related_links: int = 0) -> dict:
-    """The management forms the article admin's two inlines expect in every POST."""
+def inline_management(*, related_links: int = 0, corrections: int = 0) -> dict:
+    """The management forms the article admin's inlines expect in every POST (the corrections
+    inline is only on a live article's form: extra data is ignored elsewhere)."""
     data = {}
-    for prefix, total, maximum in (("related_links", related_links, 1000), ("redirects", 0, 0)):
+    for prefix, total, maximum in (
+        ("related_links", related_links, 1000),
+        ("redirects", 0, 0),
+        ("corrections", corrections, 1000),
+    ):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": str(total),

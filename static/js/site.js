@@ -58,3 +58,60 @@
 
   document.querySelectorAll("[data-load-more]").forEach(wire);
 })();
+
+// Live coverage: ask for entries newer than the newest one shown, every 20 s while the tab is
+// visible (the browser revalidates with the ETag: 304 when nothing is new). Without JavaScript
+// a reload shows them.
+(function () {
+  "use strict";
+  const POLL_SECONDS = 20;
+  const section = document.querySelector("[data-live-poll]");
+  if (!section) return;
+  const feed = section.querySelector(".live-feed");
+  const status = section.querySelector(".live__status");
+  let timer = null;
+  let ended = false;
+
+  async function poll() {
+    timer = null;
+    try {
+      const url = `${section.dataset.livePoll}?after=${encodeURIComponent(section.dataset.after)}`;
+      const response = await fetch(url, {headers: {Accept: "application/json"}, cache: "no-cache"});
+      if (!response.ok) throw new Error(response.statusText);
+      const data = await response.json();
+      const fresh = data.entries.filter((entry) => !document.getElementById(`entry-${entry.id}`));
+      // Entries come newest first: insert oldest first so the newest ends on top.
+      for (const entry of fresh.reverse()) {
+        const item = new DOMParser().parseFromString(entry.html, "text/html").body.firstElementChild;
+        item.classList.add("live-entry--new");
+        feed.prepend(document.adoptNode(item));
+        section.dataset.after = String(Math.max(Number(section.dataset.after), entry.id));
+      }
+      if (fresh.length) {
+        section.querySelector(".live__empty")?.remove();
+        status.textContent = fresh.length === 1 ? "1 new entry" : `${fresh.length} new entries`;
+      }
+      if (!data.live) {
+        ended = true; // coverage is over: stop asking
+        return;
+      }
+    } catch (error) {
+      status.textContent = "";
+    }
+    schedule();
+  }
+
+  function schedule() {
+    if (timer === null && !ended && !document.hidden) timer = window.setTimeout(poll, POLL_SECONDS * 1000);
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) {
+      window.clearTimeout(timer);
+      timer = null;
+    } else {
+      schedule();
+    }
+  });
+  schedule();
+})();
