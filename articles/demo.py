@@ -1,5 +1,7 @@
 """Demo content for Newsroom, written by us. Used by `manage.py demo_content`."""
 
+from datetime import timedelta
+
 CATEGORIES = [
     ("Policy & Regulation", "policy-regulation", "Lawmakers, regulators and the rules they write."),
     (
@@ -298,3 +300,94 @@ GENERATED_TAGS = [
     "custody",
     "identity",
 ]
+
+# The newsroom's own tools, shown by demo_content: notes on a live article, live coverage, and
+# a piece under embargo (hidden from readers and from keys without the embargoed-copy permission).
+CORRECTED_ARTICLE_INDEX = 1
+NOTES = [
+    (
+        "correction",
+        "An earlier version of this article gave the pilot's length as six months. "
+        "It runs for <em>nine</em> months.",
+        timedelta(hours=1, minutes=40),
+    ),
+    (
+        "update",
+        "This article was updated with the regulator's statement issued in the afternoon.",
+        timedelta(minutes=50),
+    ),
+]
+
+LIVE = (
+    "The settlement network's first day of trading, as it happens",
+    "Follow the first day on the new settlement network as banks, brokers and the regulator "
+    "report how it went, as it happens.",
+    "markets",
+    ["settlement", "live-coverage"],
+)
+# (minutes after the coverage started, key point?, text)
+LIVE_ENTRIES = [
+    (
+        0,
+        False,
+        "Good morning. The network opens for its first full day in a few minutes; we will follow it here until the close.",
+    ),
+    (
+        12,
+        True,
+        "<strong>The first trade settled in under a second</strong>, the operator says: a transfer of short-dated bonds between two member banks.",
+    ),
+    (
+        25,
+        False,
+        "Brokers on the floor describe a quiet start. Most members are sending small test trades before moving real volume.",
+    ),
+    (
+        38,
+        False,
+        "The regulator's market team is watching from the operator's control room, a spokesperson confirms.",
+    ),
+    (
+        51,
+        False,
+        "Volumes are picking up: the operator's public dashboard shows several hundred settlements in the first hour.",
+    ),
+    (
+        64,
+        True,
+        "<strong>One member bank paused its connection</strong> after a configuration error on its side; the network itself kept running.",
+    ),
+    (
+        77,
+        False,
+        "The paused bank says it expects to reconnect before noon after re-checking its settings.",
+    ),
+    (
+        90,
+        False,
+        "Analysts note that the real test comes at month end, when settlement volumes usually triple.",
+    ),
+    (
+        103,
+        False,
+        "The paused bank is back online and has settled its backlog, according to the operator.",
+    ),
+    (
+        116,
+        False,
+        "Trade associations will publish a joint note on the first day's experience next week.",
+    ),
+    (
+        129,
+        False,
+        "Over lunch, traffic has settled into a steady rhythm with no reported failures since the morning's pause.",
+    ),
+    (142, False, "We will post the afternoon's figures when the operator releases them."),
+]
+
+EMBARGOED = (
+    "Central bank to publish its digital currency findings",
+    "The findings of the central bank's two-year study are under embargo until their release.",
+    "policy-regulation",
+    ["digital-currency", "embargo"],
+)

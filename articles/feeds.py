@@ -15,6 +15,16 @@ from articles.querysets import CARD_UNUSED_FIELDS, attach_labels
 FEED_SIZE = 20
 
 
+class NewsroomRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with each item's last change as <atom:updated> (RSS has no element of its own):
+    a correction, an update or a live entry tells feed readers the item changed."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("updateddate") is not None:
+            handler.addQuickElement("atom:updated", item["updateddate"].isoformat())
+
+
 def feed_items(articles) -> list:
     """The newest FEED_SIZE articles with their section, tags and byline; no body."""
     newest = articles.for_detail().defer(*CARD_UNUSED_FIELDS)[:FEED_SIZE]
@@ -22,7 +32,7 @@ def feed_items(articles) -> list:
 
 
 class LatestArticlesFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = NewsroomRssFeed
     title = "Newsroom: latest articles"
     description = "The newest articles from Newsroom."
 

@@ -178,6 +178,7 @@ def article_extras(article: Article) -> dict:
         ),
         "live_entries": entries,
         "key_points": [entry for entry in entries if entry.is_key_point],
+        "live_poll_seconds": settings.LIVE_POLL_SECONDS,
     }
 
 

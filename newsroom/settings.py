@@ -302,4 +302,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@local
 
 # Editorial defaults.
 ARTICLES_PER_PAGE = 24
+# How often a reader's open live-coverage page asks for new entries (15-30 s is kind to servers).
+LIVE_POLL_SECONDS = int(os.environ.get("NEWSROOM_LIVE_POLL_SECONDS", "20"))
 PREVIEW_MAX_AGE = int(os.environ.get("NEWSROOM_PREVIEW_HOURS", "48")) * 3600

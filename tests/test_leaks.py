@@ -1,6 +1,7 @@
-"""No leak, proven by crawl: drafts, pieces in review, scheduled and unpublished articles show on
-no public surface (pages, feeds, sitemaps, search, More to Read, API list/detail/changes/counts),
-and the scheduled one appears once its time comes."""
+"""No leak, proven by crawl: drafts, pieces in review, scheduled, embargoed and unpublished
+articles show on no public surface (pages, feeds, sitemaps, search, More to Read, corrections,
+API list/detail/changes/counts, for a key without the embargoed-copy permission), and the
+scheduled and embargoed ones appear once their time comes."""
 
 import json
 import re
@@ -18,6 +19,7 @@ MARKERS = {
     "draft": "zqdraftmarker",
     "review": "zqreviewmarker",
     "scheduled": "zqschedmarker",
+    "embargoed": "zqembargomarker",
     "unpublished": "zqunpubmarker",
 }
 LINK = re.compile(r"""(?:href|src)=["']([^"'#]+)""")
@@ -44,6 +46,11 @@ def make_hidden(state: str, marker: str, when):
         return factories.make_article(status=Article.Status.REVIEW, **fields)
     if state == "scheduled":
         return factories.make_article(published_at=when, **fields)
+    if state == "embargoed":
+        # Published an hour ago, but embargoed until `when`.
+        return factories.make_article(
+            published_at=timezone.now() - timedelta(hours=1), embargoed_until=when, **fields
+        )
     article = factories.make_article(**fields)
     article.status = Article.Status.DRAFT
     article.save()
@@ -102,6 +109,7 @@ def start_urls(newsroom):
         "/api/v1/categories/",
         "/api/v1/tags/",
         "/api/v1/changes/?since=2000-01-01T00:00:00Z",
+        "/corrections/",
     ]
     for marker in MARKERS.values():
         urls += [
@@ -175,8 +183,9 @@ def test_counts_ignore_hidden_articles(client, api_client, newsroom):
     assert not listing.context_data["page_obj"].has_next()
 
 
-def test_the_scheduled_article_appears_when_its_time_comes(
-    client, api_client, newsroom, time_machine
+@pytest.mark.parametrize("state", ["scheduled", "embargoed"])
+def test_the_held_back_article_appears_when_its_time_comes(
+    client, api_client, newsroom, time_machine, state
 ):
     before = crawl(client, api_client, start_urls(newsroom))
     assert leaks(before, MARKERS.values()) == []
@@ -184,19 +193,19 @@ def test_the_scheduled_article_appears_when_its_time_comes(
     time_machine.move_to(newsroom["when"] + timedelta(seconds=1))
 
     after = crawl(client, api_client, start_urls(newsroom))
-    scheduled = MARKERS["scheduled"]
-    shown = {path for path, text in after.items() if scheduled in text.lower()}
+    marker = MARKERS[state]
+    shown = {path for path, text in after.items() if marker in text.lower()}
     for surface in [
         "/",
         "/feed/",
-        f"/articles/story-{scheduled}/",
-        f"/search/?q={scheduled}",
-        f"/categories/section-{scheduled}/",
-        f"/tags/tag-{scheduled}/",
+        f"/articles/story-{marker}/",
+        f"/search/?q={marker}",
+        f"/categories/section-{marker}/",
+        f"/tags/tag-{marker}/",
         "/api/v1/articles/?page_size=100",
         "/api/v1/changes/",  # on one of its pages
         "/sitemap-articles.xml",
     ]:
         assert any(path == surface or path.startswith(surface + "?") for path in shown), surface
-    others = [marker for state, marker in MARKERS.items() if state != "scheduled"]
+    others = [m for s, m in MARKERS.items() if s not in ("scheduled", "embargoed")]
     assert leaks(after, others) == []

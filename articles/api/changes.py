@@ -1,7 +1,8 @@
 """The changes feed: what a partner mirroring our articles must update or remove since a time.
 
-Two streams merged in one stable order (changed_at, kind, id): live articles by the later of
-their last edit and their publication time (a scheduled article "changes" when it goes live),
+Two streams merged in one stable order (changed_at, kind, id): live articles by the latest of
+their last edit, their publication time and their embargo's end (a scheduled or embargoed
+article "changes" when it goes live; a correction or a live entry moves its last edit),
 and tombstones for live articles that were unpublished or deleted.
 """
 
@@ -15,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import replace_query_param
 
 from articles.models import Article, ArticleWithdrawal
-from articles.querysets import attach_labels
+from articles.querysets import attach_labels, goes_live_at
 
 CURSOR_SALT = "newsroom.api.changes"
 UPDATED, WITHDRAWN = 0, 1
@@ -51,7 +52,7 @@ def changes_since(since: datetime, *, position=None, limit: int) -> list[Change]
     updated = (
         Article.objects.live()
         .listing_rows()
-        .annotate(changed_at=Greatest("updated_at", "published_at"))
+        .annotate(changed_at=Greatest("updated_at", goes_live_at()))
         .filter(changed_at__gte=since)
     )
     withdrawn = ArticleWithdrawal.objects.filter(withdrawn_at__gte=since)

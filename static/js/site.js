@@ -64,9 +64,9 @@
 // a reload shows them.
 (function () {
   "use strict";
-  const POLL_SECONDS = 20;
   const section = document.querySelector("[data-live-poll]");
   if (!section) return;
+  const POLL_SECONDS = Number(section.dataset.pollSeconds) || 20;
   const feed = section.querySelector(".live-feed");
   const status = section.querySelector(".live__status");
   let timer = null;

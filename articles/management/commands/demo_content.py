@@ -13,7 +13,15 @@ from taggit.models import Tag
 
 from articles import demo
 from articles.caching.freshness import content_changed
-from articles.models import Article, Author, Category, RelatedLink, TaggedArticle
+from articles.models import (
+    Article,
+    Author,
+    Category,
+    Correction,
+    LiveEntry,
+    RelatedLink,
+    TaggedArticle,
+)
 from articles.querysets import search_vector
 from articles.sanitize import sanitize_html
 
@@ -41,6 +49,7 @@ class Command(BaseCommand):
             authors = self.create_authors()
             created = self.create_articles(categories, authors)
             self.create_unpublished(categories, authors)
+            self.create_newsroom_tools(categories, authors)
         self.stdout.write(f"Demo content ready: {created} new demo article(s).")
         if articles:
             added = self.generate_articles(articles, list(categories.values()), authors)
@@ -136,6 +145,61 @@ class Command(BaseCommand):
             if created:
                 article.tags.add(*tags)
                 article.authors.add(authors[0])
+
+    def create_newsroom_tools(self, categories, authors):
+        """A live article with a correction and an update, one under live coverage with a dozen
+        entries (two key points), and one under embargo."""
+        now = timezone.now()
+        corrected = Article.objects.filter(
+            slug=slugify(demo.ARTICLES[demo.CORRECTED_ARTICLE_INDEX][0])
+        )
+        corrected = corrected.first()
+        if corrected is not None and not corrected.corrections.exists():
+            for kind, text, ago in demo.NOTES:
+                Correction.objects.create(article=corrected, kind=kind, text=text, at=now - ago)
+
+        title, summary, category_slug, tags = demo.LIVE
+        started = now - timedelta(minutes=demo.LIVE_ENTRIES[-1][0] + 8)
+        live, created = Article.objects.get_or_create(
+            slug=slugify(title),
+            defaults={
+                "title": title,
+                "summary": summary,
+                "body": "<p>Our reporters follow the day as it happens; the newest entry is on top.</p>",
+                "category": categories[category_slug],
+                "status": Article.Status.PUBLISHED,
+                "published_at": started,
+                "live_coverage_started_at": started,
+            },
+        )
+        if created:
+            live.tags.add(*tags)
+            live.authors.add(authors[0], authors[1])
+            for minutes, key_point, text in demo.LIVE_ENTRIES:
+                LiveEntry.objects.create(
+                    article=live,
+                    body=f"<p>{text}</p>",
+                    is_key_point=key_point,
+                    author=authors[minutes // 13 % 2],
+                    posted_at=started + timedelta(minutes=minutes),
+                )
+
+        title, summary, category_slug, tags = demo.EMBARGOED
+        embargoed, created = Article.objects.get_or_create(
+            slug=slugify(title),
+            defaults={
+                "title": title,
+                "summary": summary,
+                "body": demo.article_body(2),
+                "category": categories[category_slug],
+                "status": Article.Status.PUBLISHED,
+                "published_at": now - timedelta(hours=1),
+                "embargoed_until": now + timedelta(days=2),
+            },
+        )
+        if created:
+            embargoed.tags.add(*tags)
+            embargoed.authors.add(authors[2 % len(authors)])
 
     @transaction.atomic
     def generate_articles(self, count, categories, authors) -> int:
