@@ -5,10 +5,13 @@ build that does not know `fetchpriority`), run by a Java runtime."""
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
+from articles.models import Correction, LiveEntry
 from tests import factories
 from tests.conftest import require_tool
 
@@ -47,6 +50,18 @@ def site(db):
     factories.make_related_link(article, target=other, position=0)
     factories.make_related_link(article, url="https://example.org/", title="Elsewhere", position=1)
     factories.make_live_articles(30, category=markets, tags=["economy"])
+    Correction.objects.create(article=article, text="It reopened on <em>Tuesday</em>.")
+    Correction.objects.create(article=article, kind="update", text="With the mayor's words.")
+    live = factories.make_article(
+        title="Storm, as it happens",
+        slug="storm-live",
+        category=markets,
+        live_coverage_started_at=timezone.now() - timedelta(hours=1),
+    )
+    for number, key_point in enumerate([False, True, False]):
+        LiveEntry.objects.create(
+            article=live, body=f"<p>Entry {number}.</p>", is_key_point=key_point, author=ann
+        )
 
 
 PAGES = {
@@ -60,6 +75,8 @@ PAGES = {
     "search-empty": "/search/?q=zzznothing",
     "search-blank": "/search/",
     "not-found": "/no-such-page/",
+    "live-coverage": "/articles/storm-live/",
+    "corrections": "/corrections/",
 }
 
 
