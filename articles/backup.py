@@ -20,6 +20,8 @@ from articles.models import (
     ArticleWithdrawal,
     Author,
     Category,
+    Correction,
+    LiveEntry,
     RelatedLink,
     TaggedArticle,
 )
@@ -38,6 +40,9 @@ SECTIONS = {
     "related_links": (RelatedLink, None),
     "redirects": (ArticleRedirect, None),
     "withdrawals": (ArticleWithdrawal, None),
+    # Staff accounts are not content: a note keeps no link to the account that wrote it.
+    "corrections": (Correction, ["article", "kind", "text", "at"]),
+    "live_entries": (LiveEntry, None),
 }
 
 

@@ -10,7 +10,15 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.backup import SECTIONS
-from articles.models import Article, ArticleRedirect, ArticleWithdrawal, Author, Category
+from articles.models import (
+    Article,
+    ArticleRedirect,
+    ArticleWithdrawal,
+    Author,
+    Category,
+    Correction,
+    LiveEntry,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +41,10 @@ def newsroom(django_user_model):
         label="Analysis",
         is_featured=True,
         seo_title="Rates hold",
+        live_coverage_started_at=timezone.now() - timedelta(hours=1),
     )
+    Correction.objects.create(article=lead, text="It held <em>again</em>.", created_by=writer)
+    LiveEntry.objects.create(article=lead, body="<p>Decision at noon.</p>", author=ana)
     other = factories.make_article(slug="budget-vote", category=policy, tags=["budget"])
     factories.make_article(slug="a-draft", category=policy, status=Article.Status.DRAFT)
     factories.make_article(
@@ -66,6 +77,7 @@ def test_round_trip_restores_everything_identically(newsroom, tmp_path):
     assert {len(before[s]) for s in ("articles", "categories", "authors", "tags")} != {0}
     assert len(before["articles"]) == 5 and len(before["related_links"]) == 2
     assert len(before["redirects"]) == 1 and len(before["withdrawals"]) == 1
+    assert len(before["corrections"]) == 1 and len(before["live_entries"]) == 1
     wipe_content()
     assert Article.objects.count() == 0
 
