@@ -647,6 +647,8 @@ class LiveEntry(models.Model):
     )
     posted_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when a posted entry is changed: readers see that it was edited, and when.
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["image_width", "image_height"])
 
@@ -660,6 +662,8 @@ class LiveEntry(models.Model):
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
+        if not self._state.adding:
+            self.edited_at = timezone.now()
         super().save(*args, **kwargs)
         touch_article(self.article_id)
 

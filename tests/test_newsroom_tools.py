@@ -451,11 +451,17 @@ def test_posting_an_entry_from_the_admin_comes_back_for_the_next(writer, categor
     assert forged.status_code == 200 and LiveEntry.objects.count() == 1
 
 
-def test_edits_and_removals_of_entries_are_recorded(category):
+def test_edits_and_removals_of_entries_are_recorded_and_an_edit_is_shown(client, category):
     article = live_article(category=category)
     entry = post_entry(article, "Tyop.")
+    assert "Edited" not in client.get("/articles/live-story/").content.decode()
     entry.body = "<p>Typo.</p>"
     entry.save()
+    html = client.get("/articles/live-story/").content.decode()
+    assert (
+        "Typo." in html
+        and f'Edited <time datetime="{entry.edited_at.isoformat(timespec="seconds")}' in html
+    )
     entry.delete()
     assert [r.history_type for r in LiveEntry.history.order_by("history_date")] == ["+", "~", "-"]
 
@@ -597,7 +603,9 @@ def test_only_editors_set_an_embargo_and_the_admin_shows_its_record(
     assert "Fetched by key “wire partner”" in record
 
 
-def test_the_key_permission_is_a_checkbox_in_the_admin(editor, django_user_model):
+def test_the_key_permission_is_a_checkbox_in_the_admin(writer, django_user_model):
+    _, writer_client = writer  # partner keys are the operator's, not the desk's
+    assert writer_client.get("/admin/articles/partnerkey/add/").status_code == 403
     admin = Client()
     admin.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "pw"))
     assert (

@@ -252,7 +252,16 @@ class LiveEntrySerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
 
     class Meta:
         model = LiveEntry
-        fields = ["id", "posted_at", "updated_at", "is_key_point", "body_html", "image", "author"]
+        fields = [
+            "id",
+            "posted_at",
+            "updated_at",
+            "edited_at",
+            "is_key_point",
+            "body_html",
+            "image",
+            "author",
+        ]
 
     def get_body_html(self, entry) -> str:
         return self.absolute_html(entry.body)

@@ -8,124 +8,325 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order in the site menu: lower numbers come first.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Order in the site menu: lower numbers come first."
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(help_text="The article's address: /articles/<slug>/.", max_length=200, unique=True)),
-                ('summary', models.TextField(help_text='The standfirst: one or two sentences shown under the headline.', max_length=600)),
-                ('body', models.TextField(blank=True, help_text='HTML. Scripts, styles and unknown tags are removed on save.')),
-                ('label', models.CharField(blank=True, help_text='A short kicker such as "Top", "Breaking", "Analysis".', max_length=30)),
-                ('is_featured', models.BooleanField(default=False, help_text='The newest featured live article leads the home page.', verbose_name='featured')),
-                ('hero_image', models.ImageField(blank=True, height_field='hero_height', upload_to='heroes/%Y/%m/', width_field='hero_width')),
-                ('hero_width', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('hero_height', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('hero_alt', models.CharField(blank=True, help_text="What the image shows, for readers who can't see it.", max_length=250, verbose_name='hero alt text')),
-                ('hero_caption', models.CharField(blank=True, max_length=300)),
-                ('hero_credit', models.CharField(blank=True, help_text='For example "Photo by Ana Ruiz for Newsroom".', max_length=200)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], default='draft', max_length=10)),
-                ('published_at', models.DateTimeField(blank=True, help_text='A published article goes live at this time; a future time schedules it. Left empty, publishing uses the current time.', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('first_published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('reading_time_minutes', models.PositiveSmallIntegerField(default=1, editable=False)),
-                ('seo_title', models.CharField(blank=True, max_length=70, verbose_name='SEO title')),
-                ('seo_description', models.CharField(blank=True, max_length=160, verbose_name='SEO description')),
-                ('canonical_url', models.URLField(blank=True, help_text="Only for syndicated pieces: the original's address.", validators=[django.core.validators.URLValidator(message='Enter a web address starting with http:// or https://.', schemes=['http', 'https'])])),
-                ('tags', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='Tags')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="The article's address: /articles/<slug>/.",
+                        max_length=200,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        help_text="The standfirst: one or two sentences shown under the headline.",
+                        max_length=600,
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True,
+                        help_text="HTML. Scripts, styles and unknown tags are removed on save.",
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True,
+                        help_text='A short kicker such as "Top", "Breaking", "Analysis".',
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "is_featured",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The newest featured live article leads the home page.",
+                        verbose_name="featured",
+                    ),
+                ),
+                (
+                    "hero_image",
+                    models.ImageField(
+                        blank=True,
+                        height_field="hero_height",
+                        upload_to="heroes/%Y/%m/",
+                        width_field="hero_width",
+                    ),
+                ),
+                ("hero_width", models.PositiveIntegerField(blank=True, editable=False, null=True)),
+                ("hero_height", models.PositiveIntegerField(blank=True, editable=False, null=True)),
+                (
+                    "hero_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="What the image shows, for readers who can't see it.",
+                        max_length=250,
+                        verbose_name="hero alt text",
+                    ),
+                ),
+                ("hero_caption", models.CharField(blank=True, max_length=300)),
+                (
+                    "hero_credit",
+                    models.CharField(
+                        blank=True,
+                        help_text='For example "Photo by Ana Ruiz for Newsroom".',
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="A published article goes live at this time; a future time schedules it. Left empty, publishing uses the current time.",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("first_published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "reading_time_minutes",
+                    models.PositiveSmallIntegerField(default=1, editable=False),
+                ),
+                (
+                    "seo_title",
+                    models.CharField(blank=True, max_length=70, verbose_name="SEO title"),
+                ),
+                (
+                    "seo_description",
+                    models.CharField(blank=True, max_length=160, verbose_name="SEO description"),
+                ),
+                (
+                    "canonical_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Only for syndicated pieces: the original's address.",
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address starting with http:// or https://.",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "tags",
+                    taggit.managers.TaggableManager(
+                        blank=True,
+                        help_text="A comma-separated list of tags.",
+                        through="taggit.TaggedItem",
+                        to="taggit.Tag",
+                        verbose_name="Tags",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', '-id'],
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleRedirect',
+            name="ArticleRedirect",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_slug', models.SlugField(max_length=200, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='redirects', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old_slug", models.SlugField(max_length=200, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="redirects",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('bio', models.TextField(blank=True)),
-                ('user', models.OneToOneField(blank=True, help_text='The staff account that writes as this author, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='author_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("bio", models.TextField(blank=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The staff account that writes as this author, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="author_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='authors',
-            field=models.ManyToManyField(blank=True, related_name='articles', to='articles.author'),
+            model_name="article",
+            name="authors",
+            field=models.ManyToManyField(blank=True, related_name="articles", to="articles.author"),
         ),
         migrations.AddField(
-            model_name='article',
-            name='category',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.category'),
+            model_name="article",
+            name="category",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="articles",
+                to="articles.category",
+            ),
         ),
         migrations.CreateModel(
-            name='RelatedLink',
+            name="RelatedLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(blank=True, help_text='…or an external web address (http or https).', max_length=500, validators=[django.core.validators.URLValidator(message='Enter a web address starting with http:// or https://.', schemes=['http', 'https'])], verbose_name='external URL')),
-                ('title', models.CharField(blank=True, help_text="Optional; defaults to the article's headline.", max_length=200)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_links', to='articles.article')),
-                ('target', models.ForeignKey(blank=True, help_text='Another article of ours…', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='linked_from', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="…or an external web address (http or https).",
+                        max_length=500,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address starting with http:// or https://.",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                        verbose_name="external URL",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional; defaults to the article's headline.",
+                        max_length=200,
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="related_links",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Another article of ours…",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="linked_from",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', '-published_at', '-id'], name='article_live_idx'),
+            model_name="article",
+            index=models.Index(fields=["status", "-published_at", "-id"], name="article_live_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['category', 'status', '-published_at'], name='article_category_live_idx'),
+            model_name="article",
+            index=models.Index(
+                fields=["category", "status", "-published_at"], name="article_category_live_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['-updated_at'], name='article_updated_idx'),
+            model_name="article",
+            index=models.Index(fields=["-updated_at"], name="article_updated_idx"),
         ),
         migrations.AddConstraint(
-            model_name='relatedlink',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('target__isnull', False), ('url', '')), models.Q(('target__isnull', True), models.Q(('url', ''), _negated=True)), _connector='OR'), name='relatedlink_target_xor_url'),
+            model_name="relatedlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("target__isnull", False), ("url", "")),
+                    models.Q(("target__isnull", True), models.Q(("url", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="relatedlink_target_xor_url",
+            ),
         ),
     ]

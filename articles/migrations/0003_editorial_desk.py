@@ -9,71 +9,234 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0002_withdrawals_partner_keys'),
+        ("articles", "0002_withdrawals_partner_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='article',
-            options={'ordering': ['-published_at', '-id'], 'permissions': [('publish_article', 'Can publish, schedule and unpublish articles')]},
+            name="article",
+            options={
+                "ordering": ["-published_at", "-id"],
+                "permissions": [
+                    ("publish_article", "Can publish, schedule and unpublish articles")
+                ],
+            },
         ),
         migrations.AlterField(
-            model_name='article',
-            name='hero_image',
-            field=models.ImageField(blank=True, height_field='hero_height', help_text='JPEG, PNG or WebP, at most 10 MB and 40 megapixels.', upload_to='heroes/%Y/%m/', validators=[articles.images.validate_hero_image], width_field='hero_width'),
+            model_name="article",
+            name="hero_image",
+            field=models.ImageField(
+                blank=True,
+                height_field="hero_height",
+                help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.",
+                upload_to="heroes/%Y/%m/",
+                validators=[articles.images.validate_hero_image],
+                width_field="hero_width",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalArticle',
+            name="HistoricalArticle",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(help_text="The article's address: /articles/<slug>/.", max_length=200)),
-                ('summary', models.TextField(help_text='The standfirst: one or two sentences shown under the headline.', max_length=600)),
-                ('body', models.TextField(blank=True, help_text='HTML. Scripts, styles and unknown tags are removed on save.')),
-                ('label', models.CharField(blank=True, help_text='A short kicker such as "Top", "Breaking", "Analysis".', max_length=30)),
-                ('is_featured', models.BooleanField(default=False, help_text='The newest featured live article leads the home page.', verbose_name='featured')),
-                ('hero_image', models.TextField(blank=True, help_text='JPEG, PNG or WebP, at most 10 MB and 40 megapixels.', max_length=100, validators=[articles.images.validate_hero_image])),
-                ('hero_alt', models.CharField(blank=True, help_text="What the image shows, for readers who can't see it.", max_length=250, verbose_name='hero alt text')),
-                ('hero_caption', models.CharField(blank=True, max_length=300)),
-                ('hero_credit', models.CharField(blank=True, help_text='For example "Photo by Ana Ruiz for Newsroom".', max_length=200)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published')], default='draft', max_length=10)),
-                ('published_at', models.DateTimeField(blank=True, help_text='A published article goes live at this time; a future time schedules it. Left empty, publishing uses the current time.', null=True)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('first_published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('seo_title', models.CharField(blank=True, max_length=70, verbose_name='SEO title')),
-                ('seo_description', models.CharField(blank=True, max_length=160, verbose_name='SEO description')),
-                ('canonical_url', models.URLField(blank=True, help_text="Only for syndicated pieces: the original's address.", validators=[django.core.validators.URLValidator(message='Enter a web address starting with http:// or https://.', schemes=['http', 'https'])])),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('category', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.category')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="The article's address: /articles/<slug>/.", max_length=200
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        help_text="The standfirst: one or two sentences shown under the headline.",
+                        max_length=600,
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True,
+                        help_text="HTML. Scripts, styles and unknown tags are removed on save.",
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True,
+                        help_text='A short kicker such as "Top", "Breaking", "Analysis".',
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "is_featured",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The newest featured live article leads the home page.",
+                        verbose_name="featured",
+                    ),
+                ),
+                (
+                    "hero_image",
+                    models.TextField(
+                        blank=True,
+                        help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.",
+                        max_length=100,
+                        validators=[articles.images.validate_hero_image],
+                    ),
+                ),
+                (
+                    "hero_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="What the image shows, for readers who can't see it.",
+                        max_length=250,
+                        verbose_name="hero alt text",
+                    ),
+                ),
+                ("hero_caption", models.CharField(blank=True, max_length=300)),
+                (
+                    "hero_credit",
+                    models.CharField(
+                        blank=True,
+                        help_text='For example "Photo by Ana Ruiz for Newsroom".',
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="A published article goes live at this time; a future time schedules it. Left empty, publishing uses the current time.",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("first_published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "seo_title",
+                    models.CharField(blank=True, max_length=70, verbose_name="SEO title"),
+                ),
+                (
+                    "seo_description",
+                    models.CharField(blank=True, max_length=160, verbose_name="SEO description"),
+                ),
+                (
+                    "canonical_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Only for syndicated pieces: the original's address.",
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address starting with http:// or https://.",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.category",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical article',
-                'verbose_name_plural': 'historical articles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical article",
+                "verbose_name_plural": "historical articles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalArticle_authors',
+            name="HistoricalArticle_authors",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('article', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.article')),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='articles.author')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='articles.historicalarticle')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.author",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="articles.historicalarticle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalArticle_authors',
+                "verbose_name": "HistoricalArticle_authors",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

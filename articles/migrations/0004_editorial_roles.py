@@ -52,7 +52,9 @@ def create_roles(apps, schema_editor):
 
     editor_pairs = [("articles", "publish_article"), ("articles", "view_articlewithdrawal")]
     for app_label, model in EDITOR_MODELS:
-        editor_pairs += [(app_label, f"{action}_{model}") for action in ("add", "change", "delete", "view")]
+        editor_pairs += [
+            (app_label, f"{action}_{model}") for action in ("add", "change", "delete", "view")
+        ]
     editors, _ = Group.objects.get_or_create(name="Editors")
     editors.permissions.set(permissions(editor_pairs))
 

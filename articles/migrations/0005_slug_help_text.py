@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0004_editorial_roles'),
+        ("articles", "0004_editorial_roles"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='article',
-            name='slug',
-            field=models.SlugField(help_text="The last part of the article's address: /articles/this-slug/.", max_length=200, unique=True),
+            model_name="article",
+            name="slug",
+            field=models.SlugField(
+                help_text="The last part of the article's address: /articles/this-slug/.",
+                max_length=200,
+                unique=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalarticle',
-            name='slug',
-            field=models.SlugField(help_text="The last part of the article's address: /articles/this-slug/.", max_length=200),
+            model_name="historicalarticle",
+            name="slug",
+            field=models.SlugField(
+                help_text="The last part of the article's address: /articles/this-slug/.",
+                max_length=200,
+            ),
         ),
     ]

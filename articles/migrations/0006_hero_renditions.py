@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0005_slug_help_text'),
+        ("articles", "0005_slug_help_text"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='hero_renditions',
+            model_name="article",
+            name="hero_renditions",
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
     ]

@@ -2,7 +2,9 @@
 
 from django.db import migrations
 
-CREATE = "CREATE INDEX IF NOT EXISTS article_search_gin ON articles_article USING gin (search_vector)"
+CREATE = (
+    "CREATE INDEX IF NOT EXISTS article_search_gin ON articles_article USING gin (search_vector)"
+)
 DROP = "DROP INDEX IF EXISTS article_search_gin"
 FILL = """
 UPDATE articles_article SET search_vector =

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0009_tagged_article'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("articles", "0009_tagged_article"),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(condition=models.Q(('is_featured', True)), fields=['status', '-published_at', '-id'], name='article_featured_live_idx'),
+            model_name="article",
+            index=models.Index(
+                condition=models.Q(("is_featured", True)),
+                fields=["status", "-published_at", "-id"],
+                name="article_featured_live_idx",
+            ),
         ),
     ]

@@ -4,19 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0010_featured_live_index'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("articles", "0010_featured_live_index"),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='article',
-            name='article_category_live_idx',
+            model_name="article",
+            name="article_category_live_idx",
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['category', 'status', '-published_at', '-id'], name='article_category_live_idx'),
+            model_name="article",
+            index=models.Index(
+                fields=["category", "status", "-published_at", "-id"],
+                name="article_category_live_idx",
+            ),
         ),
     ]

@@ -9,18 +9,22 @@ def create_the_row(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0011_category_index_with_id'),
+        ("articles", "0011_category_index_with_id"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContentGeneration',
+            name="ContentGeneration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.BigIntegerField(default=0)),
-                ('changed_at', models.DateTimeField(null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.BigIntegerField(default=0)),
+                ("changed_at", models.DateTimeField(null=True)),
             ],
         ),
         migrations.RunPython(create_the_row, migrations.RunPython.noop),

@@ -27,7 +27,9 @@ def grant(apps, schema_editor):
     writers, _ = Group.objects.get_or_create(name="Writers")
     writers.permissions.add(*permissions([codename for _, codename in WRITER_PERMISSIONS]))
     editor_codenames = [
-        f"{action}_{model}" for model in EDITOR_MODELS for action in ("add", "change", "delete", "view")
+        f"{action}_{model}"
+        for model in EDITOR_MODELS
+        for action in ("add", "change", "delete", "view")
     ] + [f"view_{model}" for model in EDITOR_VIEWS]
     editors, _ = Group.objects.get_or_create(name="Editors")
     editors.permissions.add(*permissions(editor_codenames))
@@ -45,6 +47,9 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0013_newsroom_tools"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [
+        ("articles", "0013_newsroom_tools"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
 
     operations = [migrations.RunPython(grant, revoke)]
