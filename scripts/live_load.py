@@ -51,6 +51,7 @@ class Reader(threading.Thread):
         self.url, self.after, self.poll, self.until, self.log = url, after, poll, until, log
         self.etag = None
         self.seen: dict[int, float] = {}
+        self.polls: list[tuple[float, int]] = []  # (when a poll started, newest entry after it)
 
     def run(self):
         time.sleep(random.uniform(0, self.poll))  # readers opened the page at different times
@@ -58,6 +59,7 @@ class Reader(threading.Thread):
             started = time.time()
             status = self.ask()
             self.log.append((started, time.time() - started, status))
+            self.polls.append((started, self.after))
             time.sleep(max(0.0, self.poll - (time.time() - started)))
 
     def ask(self) -> int:
@@ -161,6 +163,15 @@ def main():
                 delays.append(reader.seen[entry["id"]] - entry["at"])
             else:
                 missed += 1
+    # The server's part of the delay: the latest a poll started after an entry's commit and still
+    # came back without it (the rest is the reader's polling interval).
+    stale = [
+        started - entry["at"]
+        for entry in entries
+        for reader in readers
+        for started, newest_after in reader.polls
+        if started > entry["at"] and newest_after < entry["id"]
+    ]
     durations = [duration * 1000 for _, duration, _ in log]
     statuses = [status for _, _, status in log]
     window = max(started for started, _, _ in log) - min(started for started, _, _ in log)
@@ -192,6 +203,10 @@ def main():
             f"{statistics.median(delays):.1f} s, p99 {percentile(delays, 0.99):.1f} s, "
             f"max {max(delays):.1f} s |"
         )
+    print(
+        f"| polls started after an entry's commit that came back without it | {len(stale)}"
+        + (f", the latest {max(stale):.2f} s after the commit |" if stale else " |")
+    )
     print(f"| worker memory after the run | {', '.join(f'{m:.0f} MB' for m in memory)} |")
     if statuses.count(0) or not delays:
         sys.exit("Some polls failed or no entry reached a reader.")
