@@ -84,3 +84,32 @@ def inline_management(*, related_links: int = 0, corrections: int = 0) -> dict:
             }
         )
     return data
+
+
+def ensure_editorial_roles() -> None:
+    """The Writers and Editors groups with the permissions the migrations give them: a
+    transactional test that ran earlier flushed every table (permissions come back with the
+    flush, groups do not)."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("articles.migrations.0004_editorial_roles")
+    tools = importlib.import_module("articles.migrations.0014_newsroom_tools_roles")
+    writer_pairs = [*roles.WRITER_PERMISSIONS, *tools.WRITER_PERMISSIONS]
+    editor_pairs = [("articles", "publish_article"), ("articles", "view_articlewithdrawal")]
+    editor_pairs += [
+        (app_label, f"{action}_{model}")
+        for app_label, model in [
+            *roles.EDITOR_MODELS,
+            *(("articles", m) for m in tools.EDITOR_MODELS),
+        ]
+        for action in ("add", "change", "delete", "view")
+    ]
+    editor_pairs += [("articles", f"view_{model}") for model in tools.EDITOR_VIEWS]
+    for name, pairs in [("Writers", writer_pairs), ("Editors", editor_pairs)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in pairs:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -14,7 +14,7 @@ from articles.models import Correction, LiveEntry
 from tests.browser.conftest import full_page_screenshot, watch_csp_violations
 from tests.browser.test_editor_journey import log_in
 from tests.conftest import require_tool
-from tests.factories import make_article, make_author, make_category
+from tests.factories import ensure_editorial_roles, make_article, make_author, make_category
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,6 +27,7 @@ WIDTHS = {"phone": 375, "desktop": 1440}
 
 @pytest.fixture
 def desk(django_user_model):
+    ensure_editorial_roles()
     editor = django_user_model.objects.create_user(
         "eddie", password="correct horse battery", is_staff=True
     )
