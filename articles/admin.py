@@ -14,6 +14,7 @@ from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
+from articles.images import STORAGE_ERRORS, STORAGE_UNREACHABLE, media_storage_reachable
 from articles.models import (
     Article,
     ArticleConflict,
@@ -194,6 +195,9 @@ class ArticleAdminForm(forms.ModelForm):
             if at is None or at <= timezone.now():
                 self.add_error("published_at", "To schedule, choose a time in the future.")
         self.check_version(cleaned.get("expected_version"))
+        new_upload = "hero_image" in self.changed_data and cleaned.get("hero_image")
+        if new_upload and not media_storage_reachable():
+            self.add_error("hero_image", STORAGE_UNREACHABLE)
         return cleaned
 
     def check_version(self, expected):
@@ -395,6 +399,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
         except ArticleConflict as conflict:
             # Rare: the version check in the form passed, then a save slipped in before ours.
             messages.error(request, describe_conflict(conflict.article, conflict.expected_version))
+            return redirect(request.path)
+        except STORAGE_ERRORS:
+            # The store answered the form's check, then failed the write: the admin's
+            # transaction rolled back, so nothing was half-saved.
+            messages.error(request, STORAGE_UNREACHABLE)
             return redirect(request.path)
 
     def save_model(self, request, obj, form, change):

@@ -2,7 +2,9 @@
 
 import re
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -15,6 +17,24 @@ MARKUP = re.compile(
     rb"<(?:script|html|body|head|svg|iframe|object|embed|meta|a\s|img\s|\?php|!doctype)|javascript:",
     re.IGNORECASE,
 )
+
+
+# What the media store raises when it can't be reached or refuses a write: the local disk's
+# errors, or an object store's (django-storages' S3 backend goes through botocore).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+STORAGE_UNREACHABLE = (
+    "The image store can't be reached right now, so nothing was saved. Try again in a moment; "
+    "if it goes on, tell the site's operator."
+)
+
+
+def media_storage_reachable() -> bool:
+    """Whether the media store answers, asked before an upload is written."""
+    try:
+        default_storage.exists("heroes/.reachable")
+    except STORAGE_ERRORS:
+        return False
+    return True
 
 
 def validate_hero_image(file) -> None:

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import botocore.config
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from whitenoise.compress import Compressor
@@ -187,6 +188,50 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded media is served by Django itself unless a front server or object store takes it over.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
 
+# Object storage (S3 or any S3-compatible store) for uploads and renditions, through
+# django-storages, when a bucket is named; otherwise MEDIA_ROOT on this machine.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+MEDIA_ORIGIN = ""  # where browsers fetch media from, when it is not this site (CSP img-src)
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    # https, unless the endpoint itself is plain http (a local S3-compatible server).
+    media_scheme = urlsplit(AWS_S3_ENDPOINT_URL).scheme if AWS_S3_ENDPOINT_URL else "https"
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # A CDN in front of the bucket (its host name), else the bucket's own address.
+            "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+            "url_protocol": f"{media_scheme}:",
+            # Public, unsigned addresses: pages are cached and shared, signed URLs expire.
+            "querystring_auth": False,
+            # An upload never replaces another file of the same name (renditions are named by
+            # their content's digest; uploads get a suffix).
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            # Readers fetch media directly: a bucket policy (or a CDN's origin access) makes it
+            # readable, or this ACL on each object ("public-read") where the bucket allows ACLs.
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            # An unreachable store fails an upload in seconds, not after botocore's minutes.
+            "client_config": botocore.config.Config(
+                connect_timeout=5, read_timeout=30, retries={"max_attempts": 2}
+            ),
+        },
+    }
+    SERVE_MEDIA = False
+    if AWS_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGIN = f"{media_scheme}://{AWS_S3_CUSTOM_DOMAIN}"
+    elif AWS_S3_ENDPOINT_URL:
+        MEDIA_ORIGIN = AWS_S3_ENDPOINT_URL.rstrip("/")
+    else:
+        MEDIA_ORIGIN = f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+
 # Plain HTTP works locally; DJANGO_HTTPS=1 is for a deployment behind TLS.
 HTTPS = env_bool("DJANGO_HTTPS", default=False)
 SECURE_SSL_REDIRECT = HTTPS
@@ -213,7 +258,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
