@@ -28,7 +28,6 @@ from articles.querysets import (
     attach_labels,
     search_vector,
 )
-from articles.renditions import build_renditions
 from articles.sanitize import sanitize_html
 
 WORDS_PER_MINUTE = 230
@@ -331,11 +330,12 @@ class Article(models.Model):
         newest = list(section.filter(category_id=self.category_id)[: 2 * MORE_TO_READ + 1])
         return attach_labels(newest, with_authors=False)
 
-    def refresh_search_vector(self) -> None:
+    def refresh_search_vector(self) -> bool:
+        """Index the article's words (PostgreSQL only); whether there was anything to do."""
         if connections[Article.objects.db].vendor != "postgresql":
-            return
+            return False
         tags = " ".join(self.tags.names()) if self.pk else ""
-        Article.objects.filter(pk=self.pk).update(search_vector=search_vector(tags))
+        return bool(Article.objects.filter(pk=self.pk).update(search_vector=search_vector(tags)))
 
     def _refresh_renditions(self) -> None:
         if not self.hero_image:
@@ -345,7 +345,9 @@ class Article(models.Model):
         # finds it stored), so the renditions record the upload's final name.
         hero = self._meta.get_field("hero_image").pre_save(self, self._state.adding)
         if self.hero_renditions.get("source") != hero.name:
-            self.hero_renditions = build_renditions(hero)
+            # A new image: its renditions are made in the background (articles.tasks, from
+            # articles.signals); until then pages show the original at its own size.
+            self.hero_renditions = {}
             # FieldFile.save() does not refresh width_field/height_field (Django 5.1+), and rows
             # left without them make every later load read the image file to measure it.
             self._meta.get_field("hero_image").update_dimension_fields(self, force=True)

@@ -1,6 +1,7 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from articles import tasks
 from articles.models import (
     Article,
     ArticleWithdrawal,
@@ -9,6 +10,7 @@ from articles.models import (
     TaggedArticle,
     touch_article,
 )
+from articles.tasks import enqueue
 
 
 @receiver(post_delete, sender=Article)
@@ -27,14 +29,24 @@ def record_unpublished_live_article(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Article)
 def refresh_search_after_save(sender, instance, raw=False, **kwargs):
     if not raw:
-        instance.refresh_search_vector()
+        enqueue(tasks.refresh_search_vector, instance.pk)
 
 
 @receiver(m2m_changed, sender=TaggedArticle)
 def refresh_search_after_tagging(sender, instance, action, **kwargs):
     # Tags are saved after the article (the admin saves them with the form's m2m data).
     if isinstance(instance, Article) and action in {"post_add", "post_remove", "post_clear"}:
-        instance.refresh_search_vector()
+        enqueue(tasks.refresh_search_vector, instance.pk)
+
+
+@receiver(post_save, sender=Article)
+def make_renditions_of_a_new_image(sender, instance, raw=False, **kwargs):
+    # save() left them empty for a new image: a worker makes them once this save commits.
+    if raw or not instance.hero_image or instance.hero_renditions:
+        return
+    made = enqueue(tasks.build_hero_renditions, instance.pk, instance.hero_image.name)
+    if made is not None:  # made here and now (no broker): the instance shows them too
+        instance.hero_renditions = made
 
 
 @receiver(post_delete, sender=Correction)

@@ -188,6 +188,21 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded media is served by Django itself unless a front server or object store takes it over.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
 
+# Background work (articles.tasks) on Celery. With a broker (Redis by default in production,
+# RabbitMQ works by URL), tasks go to `celery -A newsroom worker` once the transaction commits.
+# Without one (the embedded default) each task runs in the process that asks, at once, inside
+# the caller's transaction: the same work the request did before there were workers.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged once done, so a worker that dies mid-task leaves it for another.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+
 # Object storage (S3 or any S3-compatible store) for uploads and renditions, through
 # django-storages, when a bucket is named; otherwise MEDIA_ROOT on this machine.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")

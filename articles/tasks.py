@@ -1,0 +1,54 @@
+"""Background work: what used to run inside the editor's request, now run by a Celery worker
+after the transaction commits (never before: a worker must find the data it is told about).
+
+Without a broker (the embedded default, CELERY_TASK_ALWAYS_EAGER) `enqueue` runs the task at
+once, in the caller's transaction: what the request did before there were workers, on the same
+database connection, so it reads the rows just written and is undone with them if the save fails.
+"""
+
+from functools import partial
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+
+from articles.caching.freshness import content_changed
+from articles.images import STORAGE_ERRORS
+from articles.models import Article
+from articles.renditions import build_renditions
+
+
+def enqueue(task, *args):
+    """Have `task(*args)` run: by a worker once the current transaction commits, or here and
+    now without a broker (then its result is returned)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return task.apply(args=args, throw=True).get()
+    transaction.on_commit(partial(task.delay, *args))
+    return None
+
+
+# An object store that is briefly unreachable: try again, waiting longer each time (about 15
+# minutes in all); meanwhile pages show the original image at its size.
+@shared_task(autoretry_for=STORAGE_ERRORS, retry_backoff=15, retry_backoff_max=300, max_retries=6)
+def build_hero_renditions(article_id: int, source_name: str) -> dict | None:
+    """Make the renditions of the hero image `source_name` of an article, unless it has
+    another image by now or they exist already."""
+    article = Article.objects.filter(pk=article_id).only("hero_image", "hero_renditions").first()
+    if article is None or article.hero_image.name != source_name:
+        return None  # deleted, or the image changed since: that image has its own task
+    if article.hero_renditions.get("source") == source_name:
+        return article.hero_renditions
+    renditions = build_renditions(article.hero_image)
+    with transaction.atomic():
+        rows = Article.objects.filter(pk=article_id, hero_image=source_name)
+        if rows.update(hero_renditions=renditions):
+            content_changed()  # update() sends no signal: every page showing it moves on
+    return renditions
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=5, max_retries=5)
+def refresh_search_vector(article_id: int) -> None:
+    """Index the article's words for search (PostgreSQL; nothing to do on SQLite)."""
+    article = Article.objects.filter(pk=article_id).only("pk").first()
+    if article is not None and article.refresh_search_vector():
+        content_changed()  # search results change with it
