@@ -14,6 +14,8 @@ from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
+from articles import webhook_events
+from articles.api import webhooks
 from articles.images import STORAGE_ERRORS, STORAGE_UNREACHABLE, media_storage_reachable
 from articles.models import (
     Article,
@@ -27,6 +29,8 @@ from articles.models import (
     LiveEntry,
     PartnerKey,
     RelatedLink,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from articles.preview import make_preview_token
 from articles.querysets import normalize_query
@@ -711,6 +715,125 @@ class EmbargoFetchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        choices=[(event, event) for event in webhooks.EVENTS],
+        widget=forms.CheckboxSelectMultiple,
+        initial=webhooks.EVENTS,
+        help_text="Which changes this address gets.",
+    )
+
+    url = forms.URLField(
+        label="URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text=WebhookEndpoint._meta.get_field("url").help_text,
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["key", "url", "events", "is_active"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """A partner's webhook addresses. The signing secret is shown once, when the endpoint is
+    made or its secret rotated."""
+
+    form = WebhookEndpointForm
+    list_display = ["url", "key", "event_list", "is_active", "state", "created_at"]
+    list_filter = ["is_active", ("key", admin.RelatedOnlyFieldListFilter)]
+    readonly_fields = ["state", "created_at"]
+    actions = ["rotate_secret", "resume_delivery"]
+
+    def save_model(self, request, obj, form, change):
+        created = obj.pk is None
+        super().save_model(request, obj, form, change)
+        if created:
+            self.show_secret(request, obj)
+
+    def show_secret(self, request, endpoint):
+        messages.warning(
+            request,
+            format_html(
+                "Signing secret for {}: <code>{}</code> Copy it to the partner now: it is not "
+                "shown again (rotate it to make a new one).",
+                endpoint.url,
+                endpoint.secret,
+            ),
+        )
+
+    @admin.action(description="Rotate the signing secret (shown once)")
+    def rotate_secret(self, request, queryset):
+        for endpoint in queryset:
+            endpoint.secret = webhooks.new_secret()
+            endpoint.save(update_fields=["secret"])
+            self.show_secret(request, endpoint)
+
+    @admin.action(description="Resume paused deliveries (and send what waited)")
+    def resume_delivery(self, request, queryset):
+        for endpoint in queryset.exclude(paused_at=None):
+            endpoint.resume()
+            for delivery in endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING):
+                webhook_events.redeliver(delivery)
+        messages.info(request, "Deliveries resumed.")
+
+    @admin.display(description="events")
+    def event_list(self, obj):
+        return ", ".join(obj.events)
+
+    @admin.display(description="state")
+    def state(self, obj):
+        if obj.paused_at:
+            return format_html(
+                '<strong class="state state--paused">Paused {}</strong>: {}',
+                timezone.localtime(obj.paused_at).strftime("%Y-%m-%d %H:%M"),
+                obj.paused_reason,
+            )
+        return "Receiving" if obj.is_active else "Switched off"
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: every event sent to every endpoint, with its attempts."""
+
+    list_display = [
+        "created_at",
+        "event",
+        "article_id",
+        "endpoint",
+        "status",
+        "response_code",
+        "latency_ms",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = ["status", "event", ("endpoint", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["endpoint", "endpoint__key"]
+    search_fields = ["=article_id", "=idempotency_id"]
+    actions = ["redeliver_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Redeliver selected (same event and idempotency id)")
+    def redeliver_selected(self, request, queryset):
+        for delivery in queryset.select_related("endpoint"):
+            webhook_events.redeliver(delivery)
+        messages.info(request, f"{queryset.count()} delivery(ies) queued again.")
+
+    def get_actions(self, request):
+        # Redelivering is a change, even though the rows are read-only in the form.
+        actions = super().get_actions(request)
+        if not request.user.has_perm("articles.change_webhookdelivery"):
+            actions.pop("redeliver_selected", None)
+        return actions
 
 
 @admin.register(PartnerKey)

@@ -17,6 +17,11 @@ from taggit.models import TaggedItemBase
 
 from articles.addresses import slug_url
 from articles.api.keys import PartnerKey as PartnerKey  # registered with this app
+from articles.api.webhooks import (  # registered with this app
+    PublicationAnnouncement as PublicationAnnouncement,
+)
+from articles.api.webhooks import WebhookDelivery as WebhookDelivery
+from articles.api.webhooks import WebhookEndpoint as WebhookEndpoint
 from articles.caching.versioned import remember
 from articles.images import validate_hero_image
 from articles.querysets import (
@@ -280,6 +285,10 @@ class Article(models.Model):
         """Live coverage has started (it may be over): the page shows its entries."""
         started = self.live_coverage_started_at
         return started is not None and started <= timezone.now()
+
+    @property
+    def was_live_before_save(self) -> bool:
+        return bool(self.state_before_save) and was_live(self.state_before_save)
 
     @property
     def went_offline(self) -> bool:

@@ -202,6 +202,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "webhooks-sweep": {"task": "articles.tasks.webhooks_sweep", "schedule": 60.0},
+}
+
+# Partner webhooks (articles/api/webhooks.py) only reach public addresses over https; tests with
+# a receiver on 127.0.0.1 turn this on. Never in production: it opens the door to requests
+# against the servers' own network.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool(
+    "NEWSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False
+)
+# This site's public address, for the absolute URLs inside webhook deliveries.
+SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Object storage (S3 or any S3-compatible store) for uploads and renditions, through
 # django-storages, when a bucket is named; otherwise MEDIA_ROOT on this machine.

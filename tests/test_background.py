@@ -38,10 +38,14 @@ def test_with_a_broker_nothing_is_sent_before_the_commit(django_capture_on_commi
     with django_capture_on_commit_callbacks() as sent_at_commit:
         article = make_article(hero_image=hero_upload(), hero_alt="A", category=make_category())
         assert article.hero_renditions == {}
-    # The renditions and the search index, each once the save commits.
+    # The renditions, the search index and the publication's announcement, once it commits.
     sent = [callback for callback in sent_at_commit if isinstance(callback, partial)]
     names = sorted(callback.func.__self__.name for callback in sent)
-    assert names == ["articles.tasks.build_hero_renditions", "articles.tasks.refresh_search_vector"]
+    assert names == [
+        "articles.tasks.announce",
+        "articles.tasks.build_hero_renditions",
+        "articles.tasks.refresh_search_vector",
+    ]
 
 
 @with_a_broker

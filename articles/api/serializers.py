@@ -21,7 +21,9 @@ class AbsoluteUrlMixin:
     @cached_property
     def origin(self) -> str:
         request = self.context.get("request")
-        return request.build_absolute_uri("/")[:-1] if request else ""
+        if request is None:  # outside a request (a webhook delivery): the site's address
+            return self.context.get("origin", "")
+        return request.build_absolute_uri("/")[:-1]
 
     @cached_property
     def slug_url(self):
