@@ -28,6 +28,11 @@ def record_unpublished_live_article(sender, instance, raw=False, **kwargs):
         webhook_events.record("withdrawn", None, article_id=instance.pk, slug=instance.slug)
 
 
+def deleting_articles(origin) -> bool:
+    """Whether a deletion started from an article (or a queryset of articles)."""
+    return isinstance(origin, Article) or getattr(origin, "model", None) is Article
+
+
 @receiver(post_save, sender=Article)
 def tell_partners_webhooks(sender, instance, raw=False, **kwargs):
     """published (now, or at its time when scheduled) or updated."""
@@ -75,7 +80,9 @@ def touch_article_after_removal(sender, instance, **kwargs):
 @receiver(post_save, sender=LiveEntry)
 @receiver(post_delete, sender=Correction)
 @receiver(post_delete, sender=LiveEntry)
-def tell_partners_of_notes_and_entries(sender, instance, raw=False, **kwargs):
+def tell_partners_of_notes_and_entries(sender, instance, raw=False, origin=None, **kwargs):
+    if deleting_articles(origin):
+        return  # removed with its article: the article's own `deleted` says it
     article = Article.objects.live().filter(pk=instance.article_id).first()
     if not raw and article is not None:
         webhook_events.record("updated", article, article_id=article.pk, slug=article.slug)

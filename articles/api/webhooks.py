@@ -29,8 +29,8 @@ from django.utils import timezone
 EVENTS = ["published", "updated", "withdrawn", "deleted"]
 SIGNATURE_HEADER = "Newsroom-Signature"
 CONNECT_SECONDS, READ_SECONDS = 3, 5
-# After the first attempt: 30 s, 1 min, 2 min, … doubling up to 6 h, then every 6 h: the last
-# attempt comes 26 h after the first (a receiver down for a day still gets everything).
+# After the first attempt: 30 s, 1 min, 2 min, … doubling to 4.3 h, then 6 h three times: the last
+# attempt comes 26.5 h after the first (a receiver down for a day still gets everything).
 RETRY_DELAYS = [30 * 2**n for n in range(10)] + [6 * 3600] * 3
 
 

@@ -1,0 +1,339 @@
+"""Partner webhooks against a real HTTP receiver on 127.0.0.1: events, signatures (checked with
+the code partners get in docs/api.md), retries, timeouts, redirects, refused addresses, the
+admin's secret, delivery log and redelivery."""
+
+import json
+import re
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from articles import tasks, webhook_events
+from articles.api.webhooks import RETRY_DELAYS, WebhookDelivery, WebhookEndpoint
+from articles.models import Article, Correction, PartnerKey
+from articles.services import article_publish, article_unpublish
+from tests.factories import make_article, make_category
+
+pytestmark = pytest.mark.django_db
+
+DOCS = Path(__file__).parents[1] / "docs" / "api.md"
+
+
+def docs_verify():
+    """The verification code of docs/api.md, as a partner would paste it."""
+    text = DOCS.read_text()
+    section = text[text.index("### Verifying a delivery") :]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(compile(code, "docs/api.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    return namespace["verify"]
+
+
+class Receiver(ThreadingHTTPServer):
+    """A partner's webhook receiver: records each request; answers as `mode` says."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), ReceiverHandler)
+        self.mode, self.requests = "ok", []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hooks/newsroom"
+
+
+class ReceiverHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.requests.append(
+            {"path": self.path, "headers": dict(self.headers), "body": body, "at": time.time()}
+        )
+        mode = self.server.mode
+        if mode == "slow":
+            time.sleep(8)
+        status = {"ok": 204, "error": 500, "redirect": 302}.get(mode, 204)
+        self.send_response(status)
+        if mode == "redirect":
+            self.send_header("Location", "/elsewhere")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def endpoint(settings, receiver):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the receiver is on 127.0.0.1
+    key, _ = PartnerKey.objects.create_key(name="wire")
+    return WebhookEndpoint.objects.create(
+        key=key, url=receiver.url, events=["published", "updated", "withdrawn", "deleted"]
+    )
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return django_user_model.objects.create_superuser("eddie", "e@example.com", "pw")
+
+
+def test_publishing_sends_one_signed_published_shaped_like_a_changes_entry(
+    endpoint, receiver, editor, api_client, django_capture_on_commit_callbacks
+):
+    draft = make_article(slug="port", status=Article.Status.DRAFT, category=make_category())
+    assert receiver.requests == []
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=draft, by=editor)
+    [request] = receiver.requests
+    headers, body = request["headers"], request["body"]
+    payload = json.loads(body)
+    assert headers["Newsroom-Event"] == "published" and payload["event"] == "published"
+    assert headers["Newsroom-Delivery"] == payload["id"]
+    assert docs_verify()(endpoint.secret, body, headers["Newsroom-Signature"])
+    since = (timezone.now() - timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
+    [entry] = api_client.get("/api/v1/changes/", {"since": since}).json()["results"]
+    assert set(payload["change"]) == set(entry) and payload["change"]["slug"] == "port"
+    assert set(payload["change"]["article"]) == set(entry["article"])
+    assert payload["change"]["article"]["url"].startswith("http://127.0.0.1:8000/articles/")
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 1, 204)
+    assert delivery.latency_ms is not None and delivery.latency_ms < 5000
+
+
+def test_updates_withdrawals_and_deletions_are_sent_to_who_asked(
+    endpoint, receiver, editor, django_capture_on_commit_callbacks
+):
+    quiet = WebhookEndpoint.objects.create(
+        key=endpoint.key, url=receiver.url + "?only=deleted", events=["deleted"]
+    )
+    off = WebhookEndpoint.objects.create(
+        key=endpoint.key, url=receiver.url + "?off", events=["updated"], is_active=False
+    )
+    article = make_article(slug="story", category=make_category())
+    receiver.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "A better headline"
+        article.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        Correction.objects.create(article=article, text="A fix.")
+    with django_capture_on_commit_callbacks(execute=True):
+        article_unpublish(article=article, by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=article, by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+    got = [(r["path"], r["headers"]["Newsroom-Event"]) for r in receiver.requests]
+    main = "/hooks/newsroom"
+    assert got == [
+        (main, "updated"),
+        (main, "updated"),
+        (main, "withdrawn"),
+        (main, "published"),
+        (main, "deleted"),
+        (main + "?only=deleted", "deleted"),
+    ]
+    tombstone = json.loads(receiver.requests[-1]["body"])["change"]
+    assert tombstone["change"] == "withdrawn" and tombstone["reason"] == "deleted"
+    assert not off.deliveries.exists() and quiet.deliveries.count() == 1
+
+
+def test_a_scheduled_article_sends_published_once_at_its_time(
+    endpoint, receiver, time_machine, django_capture_on_commit_callbacks
+):
+    when = timezone.now() + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(slug="later", published_at=when, category=make_category())
+    assert receiver.requests == []
+    time_machine.move_to(when + timedelta(seconds=5))
+    for _ in range(2):  # the sweep twice, and the timed task after it: still one
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.webhooks_sweep.apply()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.announce.apply(args=(Article.objects.get(slug="later").pk,))
+    events = [r["headers"]["Newsroom-Event"] for r in receiver.requests]
+    assert events == ["published"]
+
+
+def test_a_failing_receiver_is_retried_with_backoff_for_a_day_then_paused(
+    endpoint, receiver, time_machine, django_capture_on_commit_callbacks, django_user_model
+):
+    receiver.mode = "error"
+    started = timezone.now()
+    time_machine.move_to(started, tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(slug="unlucky", category=make_category())
+    delivery = WebhookDelivery.objects.get()
+    schedule = []
+    while delivery.status == "pending":
+        assert delivery.response_code == 500 and "HTTP 500" in delivery.last_error
+        schedule.append(delivery.next_attempt_at - timezone.now())
+        time_machine.move_to(delivery.next_attempt_at, tick=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.webhooks_sweep.apply()
+        delivery.refresh_from_db()
+    assert [delay.total_seconds() for delay in schedule] == RETRY_DELAYS
+    assert delivery.status == "failed" and delivery.attempts == len(RETRY_DELAYS) + 1
+    assert timezone.now() - started >= timedelta(hours=24)
+    assert len(receiver.requests) == delivery.attempts
+    assert len({r["headers"]["Newsroom-Delivery"] for r in receiver.requests}) == 1
+    endpoint.refresh_from_db()
+    assert endpoint.paused_at and "failed 14 times over 27 h" in endpoint.paused_reason
+    print("\nretry schedule (s):", [int(d.total_seconds()) for d in schedule])
+
+    # A paused endpoint gets nothing new until staff resume it; then what waited goes.
+    receiver.mode = "ok"
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(slug="while-paused", category=make_category())
+    assert len(receiver.requests) == delivery.attempts
+    admin = Client()
+    admin.force_login(django_user_model.objects.create_superuser("ops", "o@example.com", "pw"))
+    listing = admin.get("/admin/articles/webhookendpoint/").content.decode()
+    assert "Paused" in listing and "failed 14 times" in listing
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            "/admin/articles/webhookendpoint/",
+            {"action": "resume_delivery", "_selected_action": [endpoint.pk]},
+        )
+    assert receiver.requests[-1]["headers"]["Newsroom-Event"] == "published"
+
+
+def test_a_slow_receiver_times_out_in_seconds(
+    endpoint, receiver, django_capture_on_commit_callbacks
+):
+    receiver.mode = "slow"
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(category=make_category())
+    took = time.monotonic() - started
+    delivery = WebhookDelivery.objects.get()
+    assert "timed out" in delivery.last_error and delivery.response_code is None
+    assert took < 7 and delivery.status == "pending" and delivery.next_attempt_at
+
+
+def test_redirects_are_not_followed(endpoint, receiver, django_capture_on_commit_callbacks):
+    receiver.mode = "redirect"
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(category=make_category())
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.response_code == 302 and "not followed" in delivery.last_error
+    assert [r["path"] for r in receiver.requests] == ["/hooks/newsroom"]  # never /elsewhere
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/hook",
+        "https://localhost/hook",
+        "https://10.1.2.3/hook",
+        "https://192.168.0.10/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/hook",
+        "https://0.0.0.0/hook",
+        "http://example.com/hook",
+        "https://user:pw@example.com/hook",
+        "https://no-such-host.invalid/hook",
+    ],
+)
+def test_endpoints_on_private_addresses_or_without_https_are_refused(url, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    key, _ = PartnerKey.objects.create_key(name="ssrf")
+    with pytest.raises(ValidationError):
+        WebhookEndpoint(key=key, url=url, events=["published"]).full_clean()
+
+
+def test_an_address_that_turned_private_is_refused_at_delivery(
+    endpoint, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False  # as in production; the name now resolves here
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(category=make_category())
+    delivery = WebhookDelivery.objects.get()
+    assert "only go to public addresses" in delivery.last_error
+    assert receiver.requests == []
+
+
+def test_a_tampered_delivery_fails_the_documented_check(
+    endpoint, receiver, django_capture_on_commit_callbacks
+):
+    verify = docs_verify()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(category=make_category())
+    [request] = receiver.requests
+    body, header = request["body"], request["headers"]["Newsroom-Signature"]
+    assert verify(endpoint.secret, body, header)
+    assert not verify(endpoint.secret, body.replace(b'"published"', b'"deleted"'), header)
+    assert not verify("whsec_someone-else", body, header)
+    timestamp = int(header.split(",")[0][2:])
+    replayed = header.replace(f"t={timestamp}", f"t={timestamp - 3600}")
+    assert not verify(endpoint.secret, body, replayed)
+    assert not verify(endpoint.secret, body, "garbage")
+
+
+def test_staff_see_the_secret_once_rotate_it_and_redeliver(
+    settings, receiver, django_user_model, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    key, _ = PartnerKey.objects.create_key(name="wire")
+    admin = Client()
+    admin.force_login(django_user_model.objects.create_superuser("ops", "o@example.com", "pw"))
+    response = admin.post(
+        "/admin/articles/webhookendpoint/add/",
+        {"key": key.pk, "url": receiver.url, "events": ["published"], "is_active": "on"},
+        follow=True,
+    )
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret in response.content.decode()
+    change_page = admin.get(f"/admin/articles/webhookendpoint/{endpoint.pk}/change/")
+    assert endpoint.secret not in change_page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(category=make_category())
+    delivery = WebhookDelivery.objects.get()
+    log = admin.get("/admin/articles/webhookdelivery/").content.decode()
+    assert "published" in log and "204" in log and "succeeded" in log.lower()
+
+    old_secret = endpoint.secret
+    rotated = admin.post(
+        "/admin/articles/webhookendpoint/",
+        {"action": "rotate_secret", "_selected_action": [endpoint.pk]},
+        follow=True,
+    )
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old_secret and endpoint.secret in rotated.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            "/admin/articles/webhookdelivery/",
+            {"action": "redeliver_selected", "_selected_action": [delivery.pk]},
+        )
+    first, again = receiver.requests
+    assert first["headers"]["Newsroom-Delivery"] == again["headers"]["Newsroom-Delivery"]
+    verify = docs_verify()
+    assert verify(endpoint.secret, again["body"], again["headers"]["Newsroom-Signature"])
+    assert not verify(old_secret, again["body"], again["headers"]["Newsroom-Signature"])
+
+
+def test_no_endpoint_means_no_rows_and_events_must_be_known(settings):
+    make_article(category=make_category())
+    assert not WebhookDelivery.objects.exists()
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    key, _ = PartnerKey.objects.create_key(name="x")
+    with pytest.raises(ValidationError, match="Choose one or more"):
+        WebhookEndpoint(key=key, url="http://127.0.0.1:9/", events=["exploded"]).full_clean()
+    assert webhook_events.listening("published") == []
