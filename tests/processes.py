@@ -265,10 +265,16 @@ class StaffSession:
     port: int
     cookies: dict = field(default_factory=dict)
 
-    def request(self, method: str, path: str, body: str | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: str | bytes | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> Response:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Content-Type"] = content_type
             headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
@@ -290,12 +296,32 @@ class StaffSession:
         parser.feed(page.body)
         return parser.fields
 
-    def submit(self, path: str, changes: dict, button: str | None = None) -> Response:
+    def submit(
+        self, path: str, changes: dict, button: str | None = None, files: dict | None = None
+    ) -> Response:
+        """Submit the form at `path` with `changes`; `files`: {field: (file name, bytes)}."""
         fields = [(name, value) for name, value in self.form(path) if name not in changes]
         fields += list(changes.items())
         if button:
             fields.append((button, "1"))
-        return self.request("POST", path, urllib.parse.urlencode(fields))
+        if not files:
+            return self.request("POST", path, urllib.parse.urlencode(fields))
+        boundary = secrets.token_hex(16)
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + str(value).encode()
+            + b"\r\n"
+            for name, value in fields
+        ]
+        for name, (filename, content) in files.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+                + content
+                + b"\r\n"
+            )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.request("POST", path, body, f"multipart/form-data; boundary={boundary}")
 
     def sign_in(self, username: str, password: str) -> None:
         response = self.submit(
