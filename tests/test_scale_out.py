@@ -57,6 +57,26 @@ class Received(BaseHTTPRequestHandler):
         pass
 
 
+SCHEDULED = """
+from datetime import timedelta
+from django.utils import timezone
+from articles.models import Article, Category
+article = Article.objects.create(
+    title="At its time", slug="at-its-time", summary="S.", status="published",
+    published_at=timezone.now() + timedelta(seconds=3), category=Category.objects.get(slug="markets"),
+)
+print(article.published_at.timestamp())
+"""
+
+
+def announced(receiver, slug: str) -> list[float]:
+    return [
+        at
+        for at, headers, body in receiver.received
+        if headers["Newsroom-Event"] == "published" and json.loads(body)["change"]["slug"] == slug
+    ]
+
+
 def jpeg(size=(1600, 900)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, "teal").save(buffer, format="JPEG")
@@ -168,6 +188,15 @@ def test_two_nodes_a_worker_object_storage_and_a_partner_receiver(tmp_path):
                     f"\nnode A publish -> node B page with renditions from S3 {made:.2f} s; "
                     f"partner's receiver {at - published_at:.2f} s after the editor's save returned"
                 )
+
+                # A scheduled article: `published` at its time, from the worker's timed task.
+                due = float(shell(env, SCHEDULED).split()[-1])
+                wait_until(lambda: len(announced(receiver, "at-its-time")) >= 1, timeout=30)
+                arrived = announced(receiver, "at-its-time")[0]
+                assert arrived >= due, "announced before its time"
+                time.sleep(2)
+                assert len(announced(receiver, "at-its-time")) == 1
+                print(f"scheduled article announced {arrived - due:.2f} s after its time")
     finally:
         if worker is not None:
             worker.terminate()
