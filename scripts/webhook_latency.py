@@ -15,7 +15,6 @@ import io
 import json
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image  # noqa: E402
 
 from tests.processes import (  # noqa: E402
-    PYTHON,
     STAFF,
     Server,
     StaffSession,
+    celery_worker,
     collect_static,
     empty_redis_database,
     postgres_database,
@@ -88,14 +87,6 @@ class Received(BaseHTTPRequestHandler):
         pass
 
 
-def worker(env, log_path):
-    command = [str(PYTHON), "-m", "celery", "-A", "newsroom", "worker", "--pool", "solo"]
-    command += ["--without-gossip", "--without-mingle", "--loglevel", "WARNING"]
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT
-    )
-
-
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -126,17 +117,15 @@ def delivery_latency(scratch: Path, static_root: Path, count: int) -> list[float
         seed_site(env)
         url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
         shell(env, ENDPOINT.format(url=url))
-        process = worker(env, scratch / "worker.log")
         try:
-            time.sleep(3)  # the worker is up (and has announced the seeded article)
-            receiver.arrivals.clear()
-            output = shell(env, PUBLISH.format(count=count), timeout=600)
-            deadline = time.time() + 60
-            while len(receiver.arrivals) < count and time.time() < deadline:
-                time.sleep(0.1)
+            with celery_worker(env, scratch / "worker.log"):
+                time.sleep(3)  # the worker is up (and has announced the seeded article)
+                receiver.arrivals.clear()
+                output = shell(env, PUBLISH.format(count=count), timeout=600)
+                deadline = time.time() + 60
+                while len(receiver.arrivals) < count and time.time() < deadline:
+                    time.sleep(0.1)
         finally:
-            process.terminate()
-            process.wait(timeout=20)
             receiver.shutdown()
     committed = {
         row["slug"]: row["committed"]

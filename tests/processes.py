@@ -187,6 +187,25 @@ class Server:
         return {line.split()[0] for line in lines if line.split()[1:] == [path]}
 
 
+@contextlib.contextmanager
+def celery_worker(env: dict, log_path: Path) -> Iterator[subprocess.Popen]:
+    """`celery -A newsroom worker` (one process, solo pool) as a deployment runs it; stopped
+    (warm shutdown) when the context ends. Its log goes to `log_path`."""
+    command = [str(PYTHON), "-m", "celery", "-A", "newsroom", "worker", "--pool", "solo"]
+    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield worker
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=10)
+
+
 def wait_until(check: Callable[[], bool], *, timeout: float, interval: float = 0.05) -> float:
     """Seconds until `check()` first holds; AssertionError after `timeout`."""
     started = time.monotonic()

@@ -15,11 +15,10 @@ from tests.conftest import require_tool
 from tests.factories import hero_upload, make_article, make_category
 from tests.processes import (
     POSTGRES,
-    PYTHON,
     REDIS,
-    ROOT,
     Server,
     answers,
+    celery_worker,
     collect_static,
     empty_redis_database,
     postgres_database,
@@ -135,29 +134,11 @@ def test_a_real_worker_makes_renditions_and_the_search_index_after_the_commit(tm
                 capture_output=True,
             )
         seed_site(env)
-        worker_log = (tmp_path / "worker.log").open("w")
-        worker = subprocess.Popen(
-            [
-                str(PYTHON),
-                "-m",
-                "celery",
-                "-A",
-                "newsroom",
-                "worker",
-                "--pool",
-                "solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=worker_log,
-            stderr=subprocess.STDOUT,
-        )
         try:
-            with Server(env, tmp_path, workers=1) as site:
+            with (
+                celery_worker(env, tmp_path / "worker.log"),
+                Server(env, tmp_path, workers=1) as site,
+            ):
                 started = time.monotonic()
                 # The editor's save returns before any rendition exists.
                 assert shell(env, STORY).strip().splitlines()[-1] == "{}"
@@ -179,9 +160,6 @@ def test_a_real_worker_makes_renditions_and_the_search_index_after_the_commit(tm
                 page = site.get("/articles/cranes/").body
                 assert 'srcset="' in page and "1200w" in page
         finally:
-            worker.terminate()
-            worker.wait(timeout=20)
-            worker_log.close()
             if broker == "rabbitmq":
                 subprocess.run(["rabbitmqctl", "delete_vhost", tmp_path.name], capture_output=True)
         log = (tmp_path / "worker.log").read_text()

@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 
 from articles.caching.freshness import read_snapshot
 from articles.models import Article, Correction, EmbargoFetch, LiveEntry, PartnerKey
-from tests.factories import inline_management, make_article, make_author
+from tests.factories import make_article, make_author
+from tests.test_editorial import form_data as article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -42,26 +43,6 @@ def writer(django_user_model):
 def json_ld(html: str) -> list[dict]:
     blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
     return [json.loads(block) for block in blocks]
-
-
-def article_form(article, **overrides):
-    local = timezone.localtime(article.published_at)
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "label": article.label,
-        "summary": article.summary,
-        "body": article.body,
-        "category": article.category_id,
-        "tags": ", ".join(article.tags.names()),
-        "authors": [a.pk for a in article.authors.all()],
-        "published_at_0": local.strftime("%Y-%m-%d"),
-        "published_at_1": local.strftime("%H:%M:%S"),
-        "expected_version": article.version,
-        **inline_management(),
-    }
-    data.update(overrides)
-    return data
 
 
 def correction_rows(*rows, initial=0):

@@ -191,38 +191,28 @@ def test_export_and_import_work_with_object_storage(bucket, tmp_path, client):
     assert bucket["url"] in client.get("/articles/backed-up/").content.decode()
 
 
-def test_production_settings_point_at_the_bucket_and_allow_its_images():
-    """The settings a deployment gets from its environment (read in a fresh interpreter)."""
+def deployment_settings(**environment) -> tuple[str, list, bool]:
+    """(default storage backend, CSP img-src, SERVE_MEDIA) under these environment variables,
+    read in a fresh interpreter as a deployment would."""
     script = (
-        "from django.conf import settings as s;"
-        "import json;"
+        "import django, json; django.setup(); from django.conf import settings as s;"
         "print(json.dumps([s.STORAGES['default']['BACKEND'],"
         " s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'], s.SERVE_MEDIA]))"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "AWS_STORAGE_BUCKET_NAME": "news-media",
-        "AWS_S3_CUSTOM_DOMAIN": "cdn.example.com",
-    }
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **environment}
+    env = {key: value for key, value in env.items() if value is not None}
     output = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {script}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     ).stdout
-    backend, img_src, serve_media = json.loads(output.strip().splitlines()[-1])
+    return tuple(json.loads(output.strip().splitlines()[-1]))
+
+
+def test_production_settings_point_at_the_bucket_and_allow_its_images():
+    backend, img_src, serve_media = deployment_settings(
+        AWS_STORAGE_BUCKET_NAME="news-media", AWS_S3_CUSTOM_DOMAIN="cdn.example.com"
+    )
     assert backend == "storages.backends.s3.S3Storage"
     assert "https://cdn.example.com" in img_src and serve_media is False
-    env.pop("AWS_STORAGE_BUCKET_NAME")
-    output = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {script}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    backend, img_src, _ = json.loads(output.strip().splitlines()[-1])
+    backend, img_src, _ = deployment_settings(AWS_STORAGE_BUCKET_NAME=None)
     assert backend == "django.core.files.storage.FileSystemStorage"
     assert img_src == ["'self'", "data:"]

@@ -5,7 +5,6 @@ the object store; the partner's receiver gets `published` exactly once, correctl
 
 import io
 import json
-import subprocess
 import threading
 import time
 import uuid
@@ -17,13 +16,12 @@ from PIL import Image
 from tests.conftest import require_tool
 from tests.processes import (
     POSTGRES,
-    PYTHON,
     REDIS,
-    ROOT,
     STAFF,
     Server,
     StaffSession,
     answers,
+    celery_worker,
     collect_static,
     empty_redis_database,
     free_port,
@@ -83,13 +81,6 @@ def jpeg(size=(1600, 900)) -> bytes:
     return buffer.getvalue()
 
 
-def start_worker(env, log_path):
-    log = log_path.open("w")
-    command = [str(PYTHON), "-m", "celery", "-A", "newsroom", "worker", "--pool", "solo"]
-    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
 def test_two_nodes_a_worker_object_storage_and_a_partner_receiver(tmp_path):
     require_tool(answers(POSTGRES) and answers(REDIS), "PostgreSQL and Redis on 127.0.0.1")
     import boto3
@@ -112,7 +103,6 @@ def test_two_nodes_a_worker_object_storage_and_a_partner_receiver(tmp_path):
     ).create_bucket(Bucket=bucket)
     static_root = tmp_path / "static"
     collect_static(static_root)
-    worker = None
     try:
         with postgres_database() as database_url:
             env = site_environment(
@@ -133,8 +123,11 @@ def test_two_nodes_a_worker_object_storage_and_a_partner_receiver(tmp_path):
             seed_site(env)
             receiver_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
             draft_id, secret = shell(env, ENDPOINT.format(url=receiver_url)).split()[-2:]
-            worker = start_worker(env, tmp_path / "worker.log")
-            with Server(env, tmp_path) as node_a, Server(env, tmp_path) as node_b:
+            with (
+                celery_worker(env, tmp_path / "worker.log"),
+                Server(env, tmp_path) as node_a,
+                Server(env, tmp_path) as node_b,
+            ):
                 editor = StaffSession(node_a.port)
                 editor.sign_in(*STAFF)
                 published = editor.submit(
@@ -198,8 +191,5 @@ def test_two_nodes_a_worker_object_storage_and_a_partner_receiver(tmp_path):
                 assert len(announced(receiver, "at-its-time")) == 1
                 print(f"scheduled article announced {arrived - due:.2f} s after its time")
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=20)
         receiver.shutdown()
         s3.stop()
