@@ -737,6 +737,46 @@ class WebhookEndpointForm(forms.ModelForm):
         fields = ["key", "url", "events", "is_active"]
 
 
+def endpoint_state(endpoint) -> str:
+    """Receiving, switched off, or paused (when, and why)."""
+    if endpoint is None or endpoint.pk is None:
+        return "—"
+    if endpoint.paused_at:
+        return format_html(
+            '<strong class="state state--paused">Paused {}</strong>: {}',
+            timezone.localtime(endpoint.paused_at).strftime("%Y-%m-%d %H:%M"),
+            endpoint.paused_reason,
+        )
+    return "Receiving" if endpoint.is_active else "Switched off"
+
+
+def show_webhook_secret(request, endpoint) -> None:
+    messages.warning(
+        request,
+        format_html(
+            "Signing secret for {}: <code>{}</code> Copy it to the partner now: it is not shown "
+            "again (rotate it to make a new one).",
+            endpoint.url,
+            endpoint.secret,
+        ),
+    )
+
+
+class WebhookEndpointInline(admin.TabularInline):
+    """A key's webhook endpoints, on the key's own page."""
+
+    model = WebhookEndpoint
+    form = WebhookEndpointForm
+    fields = ["url", "events", "is_active", "state"]
+    readonly_fields = ["state"]
+    extra = 0
+    verbose_name_plural = "Webhook endpoints (signing secret shown once, when added)"
+
+    @admin.display(description="state")
+    def state(self, obj):
+        return endpoint_state(obj)
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     """A partner's webhook addresses. The signing secret is shown once, when the endpoint is
@@ -752,25 +792,14 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         created = obj.pk is None
         super().save_model(request, obj, form, change)
         if created:
-            self.show_secret(request, obj)
-
-    def show_secret(self, request, endpoint):
-        messages.warning(
-            request,
-            format_html(
-                "Signing secret for {}: <code>{}</code> Copy it to the partner now: it is not "
-                "shown again (rotate it to make a new one).",
-                endpoint.url,
-                endpoint.secret,
-            ),
-        )
+            show_webhook_secret(request, obj)
 
     @admin.action(description="Rotate the signing secret (shown once)")
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             endpoint.secret = webhooks.new_secret()
             endpoint.save(update_fields=["secret"])
-            self.show_secret(request, endpoint)
+            show_webhook_secret(request, endpoint)
 
     @admin.action(description="Resume paused deliveries (and send what waited)")
     def resume_delivery(self, request, queryset):
@@ -786,13 +815,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     @admin.display(description="state")
     def state(self, obj):
-        if obj.paused_at:
-            return format_html(
-                '<strong class="state state--paused">Paused {}</strong>: {}',
-                timezone.localtime(obj.paused_at).strftime("%Y-%m-%d %H:%M"),
-                obj.paused_reason,
-            )
-        return "Receiving" if obj.is_active else "Switched off"
+        return endpoint_state(obj)
 
 
 @admin.register(WebhookDelivery)
@@ -850,3 +873,11 @@ class PartnerKeyAdmin(APIKeyModelAdmin):
         "last_used_at",
     ]
     list_filter = ["revoked", "can_see_embargoed", "created"]
+    inlines = [WebhookEndpointInline]
+
+    def save_formset(self, request, form, formset, change):
+        added = [f.instance for f in formset.extra_forms if f.has_changed() and not f.instance.pk]
+        super().save_formset(request, form, formset, change)
+        for endpoint in added:
+            if endpoint.pk:
+                show_webhook_secret(request, endpoint)

@@ -354,3 +354,43 @@ def test_the_sweep_command_announces_a_go_live_and_sends_what_is_due(
     call_command("webhooks_sweep")
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "succeeded" and len(receiver.requests) == 1
+
+
+def test_a_key_gets_an_endpoint_on_its_own_page_and_sees_the_secret_once(
+    settings, receiver, django_user_model
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    key, _ = PartnerKey.objects.create_key(name="wire")
+    admin = Client()
+    admin.force_login(django_user_model.objects.create_superuser("ops", "o@example.com", "pw"))
+    page = f"/admin/articles/partnerkey/{key.pk}/change/"
+    inline = {
+        "webhook_endpoints-TOTAL_FORMS": "1",
+        "webhook_endpoints-INITIAL_FORMS": "0",
+        "webhook_endpoints-0-url": receiver.url,
+        "webhook_endpoints-0-events": ["published", "deleted"],
+        "webhook_endpoints-0-is_active": "on",
+    }
+    form = {"name": "wire", "requests_per_minute": "600", **inline}
+    saved = admin.post(page, form, follow=True)
+    endpoint = key.webhook_endpoints.get()
+    assert endpoint.events == ["published", "deleted"]
+    assert endpoint.secret in saved.content.decode()
+    assert endpoint.secret not in admin.get(page).content.decode()
+
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    refused = admin.post(
+        page,
+        {
+            **form,
+            "webhook_endpoints-TOTAL_FORMS": "2",
+            "webhook_endpoints-INITIAL_FORMS": "1",
+            "webhook_endpoints-0-id": endpoint.pk,
+            "webhook_endpoints-0-key": key.pk,
+            "webhook_endpoints-1-url": "https://169.254.169.254/latest",
+            "webhook_endpoints-1-events": ["published"],
+        },
+    )
+    assert refused.status_code == 200
+    assert "169.254.169.254 resolves to 169.254.169.254" in refused.content.decode()
+    assert key.webhook_endpoints.count() == 1
