@@ -831,9 +831,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "response_code",
         "latency_ms",
         "attempts",
-        "next_attempt_at",
-        "last_error",
-    ]
+    ]  # the error and the next attempt are on each delivery's page
     list_filter = ["status", "event", ("endpoint", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["endpoint", "endpoint__key"]
     search_fields = ["=article_id", "=idempotency_id"]
