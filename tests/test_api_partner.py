@@ -85,7 +85,14 @@ def test_key_expires_at_its_expiry_date(article):
 def test_admin_issues_a_key_shown_once(staff_client):
     response = staff_client.post(
         "/admin/articles/partnerkey/add/",
-        {"name": "Aggregator", "requests_per_minute": "120", "expiry_date": ""},
+        {
+            "name": "Aggregator",
+            "requests_per_minute": "120",
+            "expiry_date": "",
+            # The key's webhook endpoints inline, empty (a browser always sends its counts).
+            "webhook_endpoints-TOTAL_FORMS": "0",
+            "webhook_endpoints-INITIAL_FORMS": "0",
+        },
         follow=True,
     )
     message = [str(m) for m in response.context["messages"]][0]
