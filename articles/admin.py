@@ -98,7 +98,17 @@ class ArticleRedirectInline(admin.TabularInline):
         return False
 
 
-class CorrectionInline(admin.StackedInline):
+class EditorsChangeNotesMixin:
+    """Corrections are the editors' to change or remove (each change stays in their history)."""
+
+    def has_change_permission(self, request, obj=None):
+        return can_publish(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_publish(request.user) and super().has_delete_permission(request, obj)
+
+
+class CorrectionInline(EditorsChangeNotesMixin, admin.StackedInline):
     """Corrections, clarifications and updates of a live article: editors only (the change form
     of a published article is theirs); every change and removal stays in the note's history."""
 
@@ -111,12 +121,6 @@ class CorrectionInline(admin.StackedInline):
 
     def has_add_permission(self, request, obj=None):
         return can_publish(request.user) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return can_publish(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return can_publish(request.user) and super().has_delete_permission(request, obj)
 
 
 BODY_EDITOR = {
@@ -650,12 +654,7 @@ class LiveEntryAdmin(SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "article":
             # Only articles whose coverage runs; an entry on any other is refused anyway.
-            now = timezone.now()
-            kwargs["queryset"] = (
-                Article.objects.live()
-                .filter(live_coverage_started_at__lte=now)
-                .exclude(live_coverage_ended_at__lte=now)
-            )
+            kwargs["queryset"] = Article.objects.live().with_live_coverage_running()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
@@ -679,7 +678,7 @@ class LiveEntryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(SimpleHistoryAdmin):
+class CorrectionAdmin(EditorsChangeNotesMixin, SimpleHistoryAdmin):
     """Every note across the site (they are added on the article's own page)."""
 
     list_display = ["at", "kind", "article", "created_by"]
@@ -691,12 +690,6 @@ class CorrectionAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # added from the article, where it is seen in context
-
-    def has_change_permission(self, request, obj=None):
-        return can_publish(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return can_publish(request.user) and super().has_delete_permission(request, obj)
 
 
 @admin.register(EmbargoFetch)
@@ -729,7 +722,7 @@ class WebhookEndpointForm(forms.ModelForm):
         label="URL",
         max_length=500,
         assume_scheme="https",
-        help_text=WebhookEndpoint._meta.get_field("url").help_text,
+        help_text=webhooks.URL_HELP,
     )
 
     class Meta:

@@ -53,7 +53,7 @@ class BackupError(Exception):
 def export_content() -> dict:
     data = {"format": FORMAT, "version": VERSION, "exported_at": timezone.now().isoformat()}
     for section, (model, fields) in SECTIONS.items():
-        rows = model._default_manager.order_by("pk")
+        rows = model.objects.order_by("pk")
         data[section] = [
             {"pk": row["pk"], **row["fields"]}
             for row in serializers.serialize("python", rows.iterator(), fields=fields)
@@ -67,7 +67,7 @@ def export_content() -> dict:
 
 
 def existing_content() -> dict[str, int]:
-    counts = {section: model._default_manager.count() for section, (model, _) in SECTIONS.items()}
+    counts = {section: model.objects.count() for section, (model, _) in SECTIONS.items()}
     return {section: count for section, count in counts.items() if count}
 
 

@@ -270,15 +270,18 @@ class Article(models.Model):
         return is_live_state(self.status, self.published_at, self.embargoed_until)
 
     @property
+    def goes_live_at(self):
+        """When a published article is live from: querysets.goes_live_at() for one article."""
+        return max(filter(None, [self.published_at, self.embargoed_until]), default=None)
+
+    @property
     def is_under_embargo(self) -> bool:
-        return self.embargoed_until is not None and self.embargoed_until > timezone.now()
+        return is_under_embargo(self.embargoed_until)
 
     @property
     def is_live_coverage(self) -> bool:
         """Live coverage is running: started, and not yet ended."""
-        now = timezone.now()
-        started, ended = self.live_coverage_started_at, self.live_coverage_ended_at
-        return started is not None and started <= now and (ended is None or ended > now)
+        return coverage_runs(self.live_coverage_started_at, self.live_coverage_ended_at)
 
     @property
     def has_live_coverage(self) -> bool:
@@ -422,6 +425,16 @@ def is_live_state(status: str, published_at, embargoed_until=None) -> bool:
         and published_at <= now
         and (embargoed_until is None or embargoed_until <= now)
     )
+
+
+def is_under_embargo(embargoed_until, now=None) -> bool:
+    return embargoed_until is not None and embargoed_until > (now or timezone.now())
+
+
+def coverage_runs(started, ended, now=None) -> bool:
+    """Whether live coverage with these start and end times is running (by `now`)."""
+    now = now or timezone.now()
+    return started is not None and started <= now and (ended is None or ended > now)
 
 
 def was_live(state: dict) -> bool:
@@ -613,10 +626,14 @@ class Correction(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} on {self.article_id}, {self.at:%Y-%m-%d %H:%M}"
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
         self.text = sanitize_html(self.text)
-        super().save(*args, **kwargs)
+        # The article's updated_at moves in the same transaction and first, so the content
+        # version (bumped by this save's signal) never comes before it, and receivers of
+        # post_save (webhooks) see the new time.
         touch_article(self.article_id)
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.article_id and not self.article.is_live:
@@ -671,12 +688,16 @@ class LiveEntry(models.Model):
     def __str__(self):
         return f"{self.posted_at:%H:%M} · {strip_tags(self.body)[:60]}"
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
         if not self._state.adding:
             self.edited_at = timezone.now()
-        super().save(*args, **kwargs)
+        # The article's updated_at moves in the same transaction and first, so the content
+        # version (bumped by this save's signal) never comes before it, and receivers of
+        # post_save (webhooks) see the new time.
         touch_article(self.article_id)
+        super().save(*args, **kwargs)
 
     def clean(self):
         article = self.article if self.article_id else None

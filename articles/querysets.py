@@ -171,6 +171,13 @@ class ArticleQuerySet(models.QuerySet):
             models.Q(published_at__gt=now) | models.Q(embargoed_until__gt=now)
         )
 
+    def with_live_coverage_running(self, *, now: datetime | None = None) -> "ArticleQuerySet":
+        """Articles whose live coverage has started and not ended (Article.is_live_coverage)."""
+        now = now or timezone.now()
+        return self.filter(live_coverage_started_at__lte=now).exclude(
+            live_coverage_ended_at__lte=now
+        )
+
     def embargoed(self, *, now: datetime | None = None) -> "ArticleQuerySet":
         """Published under an embargo not yet lifted: what keys with the embargoed-copy
         permission see ahead of readers."""
@@ -180,10 +187,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def live_or_embargoed(self, *, now: datetime | None = None) -> "ArticleQuerySet":
         now = now or timezone.now()
-        return self.filter(
-            live_condition(now=now)
-            | models.Q(status=self.model.Status.PUBLISHED, embargoed_until__gt=now)
-        )
+        return self.live(now=now) | self.embargoed(now=now)
 
     def for_cards(self) -> "ArticleQuerySet":
         """What an HTML card shows and nothing more (includes/cards.html): its section joined;
@@ -192,10 +196,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category").only(*CARD_FIELDS)
 
     def for_detail(self) -> "ArticleQuerySet":
-        """An article with its section, and whether it has corrections (read only if so);
-        attach_labels() gives it its tags and byline."""
-        corrections = model("Correction").objects.filter(article=OuterRef("pk"))
-        return self.select_related("category").annotate(has_corrections=Exists(corrections))
+        """An article with its section; attach_labels() gives it its tags and byline."""
+        return self.select_related("category")
 
     def listing_rows(self, *, body: bool = False) -> "ArticleQuerySet":
         """Each article as a dict of LISTING_ROW_FIELDS (and `body`): what the partner API

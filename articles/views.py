@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -133,7 +134,9 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.live().for_detail()
+        # Whether the article has notes, in its own row: most have none, and then no query.
+        notes = Correction.objects.filter(article=OuterRef("pk"))
+        return Article.objects.live().for_detail().annotate(has_corrections=Exists(notes))
 
     def get(self, request, *args, **kwargs):
         try:
@@ -163,7 +166,7 @@ class ArticleDetailView(DetailView):
 
 def article_extras(article: Article) -> dict:
     """The article's corrections and live coverage, read only when it has them."""
-    # for_detail() says whether there are any; a preview's article was loaded without it.
+    # The detail view's query says whether there are any; a preview's article was loaded without.
     has_corrections = getattr(article, "has_corrections", None)
     if has_corrections is None:
         has_corrections = article.pk is not None and article.corrections.exists()

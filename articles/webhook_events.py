@@ -10,11 +10,10 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from articles.api.changes import Change
+from articles.api.changes import Change, updated_rows
 from articles.api.serializers import ChangeSerializer
 from articles.api.webhooks import (
     PublicationAnnouncement,
@@ -23,7 +22,7 @@ from articles.api.webhooks import (
     post,
     retry_delay,
 )
-from articles.models import Article
+from articles.models import Article, PartnerKey
 from articles.querysets import attach_labels, goes_live_at
 
 # The sweep announces go-lives its timed task missed (a worker was down) up to this far back.
@@ -31,30 +30,21 @@ SWEEP_WINDOW = timedelta(hours=1)
 
 
 def listening(event: str) -> list[WebhookEndpoint]:
-    endpoints = WebhookEndpoint.objects.filter(is_active=True, key__revoked=False)
-    endpoints = endpoints.filter(
-        Q(key__expiry_date__isnull=True) | Q(key__expiry_date__gt=timezone.now())
-    )
+    usable_keys = PartnerKey.objects.get_usable_keys()
+    endpoints = WebhookEndpoint.objects.filter(is_active=True, key__in=usable_keys)
     # A JSON list's membership, tested here: SQLite has no JSON containment lookup.
     return [endpoint for endpoint in endpoints.select_related("key") if event in endpoint.events]
 
 
 def change_entry(event: str, article: Article | None, *, article_id: int, slug: str) -> dict:
     """The delivery's `change`: an entry exactly as /api/v1/changes/ gives it."""
-    now = timezone.now()
     if article is None:
         reason = "deleted" if event == "deleted" else "unpublished"
-        change = Change("withdrawn", article_id, slug, now, reason, None, 1, 0)
-    else:
-        row = (
-            Article.objects.filter(pk=article.pk)
-            .listing_rows()
-            .annotate(changed_at=goes_live_at())
-            .first()
+        change = Change.withdrawn(
+            article_id=article_id, slug=slug, at=timezone.now(), reason=reason
         )
-        attach_labels([row])
-        changed_at = max(row["updated_at"], row["changed_at"])
-        change = Change("updated", row["id"], row["slug"], changed_at, None, row, 0, row["id"])
+    else:
+        change = Change.updated(attach_labels([updated_rows().get(pk=article.pk)])[0])
     data = ChangeSerializer(change, context={"origin": settings.SITE_URL}).data
     return json.loads(JSONRenderer().render(data))
 
@@ -115,10 +105,9 @@ def announce_when_live(article: Article) -> None:
     safety net if no worker is up then."""
     from articles.tasks import announce
 
-    went_live_at = max(filter(None, [article.published_at, article.embargoed_until]))
     if settings.CELERY_TASK_ALWAYS_EAGER or not listening("published"):
         return
-    send = partial(announce.apply_async, (article.pk,), eta=went_live_at)
+    send = partial(announce.apply_async, (article.pk,), eta=article.goes_live_at)
     transaction.on_commit(send)
 
 

@@ -394,3 +394,18 @@ def test_a_key_gets_an_endpoint_on_its_own_page_and_sees_the_secret_once(
     assert refused.status_code == 200
     assert "169.254.169.254 resolves to 169.254.169.254" in refused.content.decode()
     assert key.webhook_endpoints.count() == 1
+
+
+def test_a_note_announces_the_article_with_its_new_update_time(
+    endpoint, receiver, django_capture_on_commit_callbacks
+):
+    article = make_article(slug="noted", category=make_category())
+    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now() - timedelta(days=1))
+    receiver.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        Correction.objects.create(article=article, text="A fix.")
+    article.refresh_from_db()
+    [request] = receiver.requests
+    change = json.loads(request["body"])["change"]
+    assert change["article"]["updated_at"] == article.updated_at.isoformat().replace("+00:00", "Z")
+    assert change["changed_at"] == change["article"]["updated_at"]

@@ -37,6 +37,28 @@ class Change:
     def position(self) -> tuple[datetime, int, int]:
         return (self.changed_at, self.rank, self.key)
 
+    @classmethod
+    def updated(cls, row: dict) -> "Change":
+        """A live article (an updated_rows() row) to upsert."""
+        return cls(
+            "updated", row["id"], row["slug"], row["changed_at"], None, row, UPDATED, row["id"]
+        )
+
+    @classmethod
+    def withdrawn(cls, *, article_id, slug, at, reason, key=0) -> "Change":
+        """A tombstone: the article was unpublished or deleted."""
+        return cls("withdrawn", article_id, slug, at, reason, None, WITHDRAWN, key)
+
+
+def updated_rows():
+    """Live articles as the feed gives them, each changed at the latest of its last edit, its
+    publication time and its embargo's end."""
+    return (
+        Article.objects.live()
+        .listing_rows()
+        .annotate(changed_at=Greatest("updated_at", goes_live_at()))
+    )
+
 
 def _after(field: str, rank: int, position) -> Q:
     changed_at, last_rank, key = position
@@ -49,21 +71,15 @@ def _after(field: str, rank: int, position) -> Q:
 
 
 def changes_since(since: datetime, *, position=None, limit: int) -> list[Change]:
-    updated = (
-        Article.objects.live()
-        .listing_rows()
-        .annotate(changed_at=Greatest("updated_at", goes_live_at()))
-        .filter(changed_at__gte=since)
-    )
+    updated = updated_rows().filter(changed_at__gte=since)
     withdrawn = ArticleWithdrawal.objects.filter(withdrawn_at__gte=since)
     if position is not None:
         updated = updated.filter(_after("changed_at", UPDATED, position))
         withdrawn = withdrawn.filter(_after("withdrawn_at", WITHDRAWN, position))
-    changes = [
-        Change("updated", a["id"], a["slug"], a["changed_at"], None, a, UPDATED, a["id"])
-        for a in updated.order_by("changed_at", "pk")[:limit]
-    ] + [
-        Change("withdrawn", w.article_id, w.slug, w.withdrawn_at, w.reason, None, WITHDRAWN, w.pk)
+    changes = [Change.updated(row) for row in updated.order_by("changed_at", "pk")[:limit]] + [
+        Change.withdrawn(
+            article_id=w.article_id, slug=w.slug, at=w.withdrawn_at, reason=w.reason, key=w.pk
+        )
         for w in withdrawn.order_by("withdrawn_at", "pk")[:limit]
     ]
     changes = sorted(changes, key=lambda change: change.position)[:limit]

@@ -1,5 +1,6 @@
 import re
 
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
@@ -8,9 +9,17 @@ from rest_framework import serializers
 from taggit.models import Tag
 
 from articles.addresses import slug_urls
-from articles.models import Article, Author, Category, Correction, LiveEntry, RelatedLink
+from articles.models import (
+    Article,
+    Author,
+    Category,
+    Correction,
+    LiveEntry,
+    RelatedLink,
+    coverage_runs,
+    is_under_embargo,
+)
 
-HERO_STORAGE = Article._meta.get_field("hero_image").storage
 RELATIVE_URL_ATTRIBUTE = re.compile(r'(?P<attr>\b(?:src|href))="(?P<path>/(?!/)[^"]*)"')
 
 
@@ -166,7 +175,7 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_embargoed_until(self, row) -> str | None:
         until = row["embargoed_until"]
-        if until is None or until <= self.now:
+        if not is_under_embargo(until, self.now):
             return None
         return serializers.DateTimeField().to_representation(until)
 
@@ -178,7 +187,7 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
         coverage = {
             "started_at": started,
             "ended_at": ended,
-            "is_live": ended is None or ended > self.now,
+            "is_live": coverage_runs(started, ended, self.now),
         }
         return LiveCoverageSerializer(coverage).data
 
@@ -191,7 +200,7 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
         if not row["hero_image"]:
             return None
         return {
-            "url": self.absolute(HERO_STORAGE.url(row["hero_image"])),
+            "url": self.absolute(default_storage.url(row["hero_image"])),
             "width": row["hero_width"],
             "height": row["hero_height"],
             "alt": row["hero_alt"],

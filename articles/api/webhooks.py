@@ -78,6 +78,9 @@ def validate_endpoint_url(url: str) -> None:
         raise ValidationError(str(refused)) from None
 
 
+URL_HELP = "An https:// address on the public internet; redirects are not followed."
+
+
 def new_secret() -> str:
     return f"whsec_{secrets.token_urlsafe(32)}"
 
@@ -96,7 +99,7 @@ class WebhookEndpoint(models.Model):
         "URL",
         max_length=500,
         validators=[validate_endpoint_url],
-        help_text="An https:// address on the public internet; redirects are not followed.",
+        help_text=URL_HELP,
     )
     events = models.JSONField(
         default=list, help_text="Which changes are sent: " + ", ".join(EVENTS) + "."
