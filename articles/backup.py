@@ -13,7 +13,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.caching.freshness import content_changed
 from articles.models import (
     Article,
     ArticleRedirect,
@@ -25,6 +24,7 @@ from articles.models import (
     RelatedLink,
     TaggedArticle,
 )
+from caching.freshness import content_changed
 
 FORMAT = "newsroom-content"
 VERSION = 1

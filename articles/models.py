@@ -1,7 +1,5 @@
 import math
 import re
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -16,27 +14,20 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from articles.addresses import slug_url
-from articles.api.keys import PartnerKey as PartnerKey  # registered with this app
-from articles.api.webhooks import (  # registered with this app
-    PublicationAnnouncement as PublicationAnnouncement,
-)
-from articles.api.webhooks import WebhookDelivery as WebhookDelivery
-from articles.api.webhooks import WebhookEndpoint as WebhookEndpoint
-from articles.caching.versioned import remember
 from articles.images import validate_hero_image
-from articles.querysets import (
-    ArticleManager,
-    ArticleStatus,
-    CategoryQuerySet,
-    RelatedLinkQuerySet,
-    TagLabel,
-    attach_labels,
-    search_vector,
-)
+from articles.labels import TagLabel
+from articles.querysets import ArticleManager, CategoryQuerySet, RelatedLinkQuerySet
 from articles.sanitize import sanitize_html
+from articles.search import search_vector
+from articles.visibility import (
+    ArticleStatus,
+    coverage_runs,
+    is_live_state,
+    is_under_embargo,
+    was_live,
+)
 
 WORDS_PER_MINUTE = 230
-MORE_TO_READ = 3
 validate_web_url = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
 )
@@ -318,30 +309,6 @@ class Article(models.Model):
         tags = self.tag_list
         return tags[0] if tags else None
 
-    def more_to_read(self) -> list["MoreToRead"]:
-        """Curated related links first (live targets only), topped up from the same category
-        (the section's newest few, shared by its articles: kept under the content version, with
-        their tags). The curated targets' tags come with this article's own labels (see
-        ArticleDetailView)."""
-        links = RelatedLink.objects.of_article(self.pk)[:MORE_TO_READ]
-        items = [MoreToRead.from_link(link) for link in links]
-        if len(items) < MORE_TO_READ:
-            shown = {item.article.pk for item in items if item.article} | {self.pk}
-            # The newest few of the category, enough to fill after leaving out what is shown.
-            fill = remember(f"section-fill:{self.category_id}", self.newest_in_category)
-            items += [
-                MoreToRead(article=article, shared=True)
-                for article in fill
-                if article.pk not in shown
-            ]
-        return items[:MORE_TO_READ]
-
-    def newest_in_category(self) -> list["Article"]:
-        """Enough of the section's newest to fill More to Read after leaving out what shows."""
-        section = Article.objects.live().for_cards()
-        newest = list(section.filter(category_id=self.category_id)[: 2 * MORE_TO_READ + 1])
-        return attach_labels(newest, with_authors=False)
-
     def refresh_search_vector(self) -> bool:
         """Index the article's words (PostgreSQL only); whether there was anything to do."""
         if connections[Article.objects.db].vendor != "postgresql":
@@ -414,32 +381,6 @@ class ArticleConflict(Exception):
         self.article = article
         self.expected_version = expected_version
         super().__init__(f"Article {article.pk} changed since version {expected_version}.")
-
-
-def is_live_state(status: str, published_at, embargoed_until=None) -> bool:
-    """ArticleQuerySet.live()'s rule for one row already in memory (badges, tombstones)."""
-    now = timezone.now()
-    return (
-        status == Article.Status.PUBLISHED
-        and published_at is not None
-        and published_at <= now
-        and (embargoed_until is None or embargoed_until <= now)
-    )
-
-
-def is_under_embargo(embargoed_until, now=None) -> bool:
-    return embargoed_until is not None and embargoed_until > (now or timezone.now())
-
-
-def coverage_runs(started, ended, now=None) -> bool:
-    """Whether live coverage with these start and end times is running (by `now`)."""
-    now = now or timezone.now()
-    return started is not None and started <= now and (ended is None or ended > now)
-
-
-def was_live(state: dict) -> bool:
-    """Whether a stored row (status, published_at, embargoed_until) was live a moment ago."""
-    return is_live_state(state["status"], state["published_at"], state["embargoed_until"])
 
 
 def reading_time(html: str) -> int:
@@ -516,32 +457,6 @@ class RelatedLink(models.Model):
             raise ValidationError({"target": "An article can't link to itself."})
 
 
-@dataclass
-class MoreToRead:
-    """One "More to Read" card: one of our articles, or an external link."""
-
-    article: Article | None = None
-    url: str = ""
-    title: str = ""
-    # A card of the section's fill: its article is kept under the content version and shared
-    # between requests, labels attached; never change it.
-    shared: bool = False
-
-    @classmethod
-    def from_link(cls, link: RelatedLink) -> "MoreToRead":
-        if link.target_id:
-            return cls(article=link.target, title=link.title or link.target.title)
-        return cls(url=link.url, title=link.title)
-
-    @property
-    def href(self) -> str:
-        return self.article.get_absolute_url() if self.article else self.url
-
-    @property
-    def domain(self) -> str:
-        return urlsplit(self.url).hostname or "" if self.url else ""
-
-
 class ArticleRedirect(models.Model):
     old_slug = models.SlugField(max_length=200, unique=True)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
@@ -575,20 +490,6 @@ class ArticleWithdrawal(models.Model):
     @classmethod
     def record(cls, article: Article, *, reason: str) -> "ArticleWithdrawal":
         return cls.objects.create(article_id=article.pk, slug=article.slug, reason=reason)
-
-
-class ContentGeneration(models.Model):
-    """One row counting changes to public content: the version every cache layer keys on.
-
-    Every save or delete of what a page or API response shows bumps it in the same transaction
-    (see articles.caching.freshness), so no process can see the new count before the data it stands for.
-    """
-
-    value = models.BigIntegerField(default=0)
-    changed_at = models.DateTimeField(null=True)
-
-    def __str__(self):
-        return f"content generation {self.value}"
 
 
 def touch_article(article_id: int) -> None:
@@ -686,7 +587,7 @@ class LiveEntry(models.Model):
         indexes = [models.Index(fields=["article", "-id"], name="liveentry_article_idx")]
 
     def __str__(self):
-        return f"{self.posted_at:%H:%M} · {strip_tags(self.body)[:60]}"
+        return f"{self.posted_at:%H:%M} · {self.excerpt}"
 
     @transaction.atomic
     def save(self, *args, **kwargs):
@@ -711,18 +612,7 @@ class LiveEntry(models.Model):
         if self.image and not self.image_alt.strip():
             raise ValidationError({"image_alt": "Describe the image for readers who can't see it."})
 
-
-class EmbargoFetch(models.Model):
-    """A partner key fetched an article still under embargo (the embargo's audit trail)."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="embargo_fetches")
-    key = models.ForeignKey(
-        "articles.PartnerKey", on_delete=models.CASCADE, related_name="embargo_fetches"
-    )
-    fetched_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-fetched_at", "-id"]
-
-    def __str__(self):
-        return f"{self.key} fetched {self.article_id} at {self.fetched_at:%Y-%m-%d %H:%M:%S}"
+    @property
+    def excerpt(self) -> str:
+        """The entry's first words, as text: how lists name it."""
+        return strip_tags(self.body)[:60]

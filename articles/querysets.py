@@ -1,15 +1,17 @@
-from collections import defaultdict
+"""How articles, links and sections are asked for: the visibility rule's queries (live() and
+its relatives), search, and the counts public surfaces show."""
+
 from datetime import datetime
-from typing import NamedTuple
 
 from django.apps import apps
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchRank
 from django.db import connections, models
-from django.db.models import Count, Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from articles.addresses import slug_url
+from articles.search import SEARCH_WINDOW, normalize_query, web_search_query
+from articles.visibility import live_condition
 
 
 def model(name: str):
@@ -18,144 +20,14 @@ def model(name: str):
     return apps.get_model("articles", name)
 
 
-class ArticleStatus(models.TextChoices):
-    """Article.Status: where an article is in the editorial workflow."""
-
-    DRAFT = "draft", "Draft"
-    REVIEW = "review", "In review"
-    PUBLISHED = "published", "Published"
-
-
-def normalize_query(text: str) -> str:
-    """Collapse white space and drop control characters (PostgreSQL refuses NUL)."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
-
-
-# Ranking reads each ranked match's search vector (kilobytes, one heap row each), so ranking
-# every match of a common word grows with the archive. The site's search ranks the newest this
-# many matches instead, a bounded amount of work whatever the archive's size (figures in
-# docs/performance.md).
-SEARCH_WINDOW = 240
-
-
-# An article as the partner API lists it: its own columns and its section's (see listing_rows).
-LISTING_ROW_FIELDS = (
-    "id",
-    "slug",
-    "title",
-    "summary",
-    "label",
-    "is_featured",
-    "category__slug",
-    "category__name",
-    "hero_image",
-    "hero_width",
-    "hero_height",
-    "hero_alt",
-    "hero_caption",
-    "hero_credit",
-    "published_at",
-    "updated_at",
-    "reading_time_minutes",
-    "embargoed_until",
-    "live_coverage_started_at",
-    "live_coverage_ended_at",
+# Columns of a linked article that no link shows (the search vector is never loaded in Python).
+LINKED_ARTICLE_UNUSED_FIELDS = (
+    "body",
+    "seo_title",
+    "seo_description",
+    "canonical_url",
+    "search_vector",
 )
-
-# What a card (templates/jinja2/includes/cards.html) reads of an article and its section.
-CARD_FIELDS = (
-    "slug",
-    "title",
-    "summary",
-    "label",
-    "published_at",
-    "hero_image",
-    "hero_width",
-    "hero_height",
-    "hero_renditions",
-    "category__slug",
-    "category__name",
-    "live_coverage_started_at",
-    "live_coverage_ended_at",
-)
-
-# Columns no card or listing shows (the search vector is never loaded: see ArticleManager).
-CARD_UNUSED_FIELDS = ("body", "seo_title", "seo_description", "canonical_url", "search_vector")
-
-
-class TagLabel(NamedTuple):
-    slug: str
-    name: str
-
-    def get_absolute_url(self) -> str:
-        return slug_url("articles:tag", self.slug)
-
-
-class AuthorLabel(NamedTuple):
-    slug: str
-    name: str
-
-    def get_absolute_url(self) -> str:
-        return slug_url("articles:author", self.slug)
-
-
-def attach_labels(items: list, *, with_authors: bool = True) -> list:
-    """Give each article (a model instance or a listing_rows() dict) its `tag_labels` and
-    `author_labels`, in the order they were added: one query for the whole batch."""
-    kinds = ("tag", "author") if with_authors else ("tag",)
-    ids = [item["id"] if isinstance(item, dict) else item.pk for item in items]
-    labels = labels_by_article(ids, kinds=kinds)
-    for item, pk in zip(items, ids, strict=True):
-        for kind in kinds:
-            if isinstance(item, dict):
-                item[f"{kind}_labels"] = labels[kind][pk]
-            else:
-                setattr(item, f"{kind}_labels", labels[kind][pk])
-    return items
-
-
-def labels_by_article(ids: list, *, kinds=("tag", "author")) -> dict:
-    """{kind: {article id: [labels in the order they were added]}} for these articles: tags and
-    bylines in one query (UNION ALL), one round trip."""
-    Article, TaggedArticle = model("Article"), model("TaggedArticle")
-    labels = {kind: defaultdict(list) for kind in ("tag", "author")}
-    if not ids:
-        return labels
-    links = {
-        "tag": TaggedArticle.objects.filter(content_object_id__in=ids).values_list(
-            Value("tag"), "content_object_id", "tag__slug", "tag__name", "pk"
-        ),
-        "author": Article.authors.through.objects.filter(article_id__in=ids).values_list(
-            Value("author"), "article_id", "author__slug", "author__name", "pk"
-        ),
-    }
-    first, *others = (links[kind] for kind in kinds)
-    rows = first.union(*others, all=True) if others else first
-    for kind, article_id, slug, name, _ in sorted(rows, key=lambda row: (row[1], row[4])):
-        labels[kind][article_id].append(LABELS[kind](slug, name))
-    return labels
-
-
-LABELS = {"tag": TagLabel, "author": AuthorLabel}
-
-
-def live_condition(prefix: str = "", *, now: datetime | None = None) -> models.Q:
-    """live()'s rule as a condition, also for articles reached through a relation (prefix
-    "target__"): tested on the joined row, where `target__in=live()` made PostgreSQL hash every
-    live article's id to check a page's three links."""
-    now = now or timezone.now()
-    return models.Q(
-        **{f"{prefix}status": ArticleStatus.PUBLISHED, f"{prefix}published_at__lte": now}
-    ) & (
-        models.Q(**{f"{prefix}embargoed_until__isnull": True})
-        | models.Q(**{f"{prefix}embargoed_until__lte": now})
-    )
-
-
-def goes_live_at() -> models.Expression:
-    """When a published article becomes live: its publication time, or its embargo's end if
-    that is later."""
-    return Greatest("published_at", Coalesce("embargoed_until", "published_at"))
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -189,21 +61,9 @@ class ArticleQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.live(now=now) | self.embargoed(now=now)
 
-    def for_cards(self) -> "ArticleQuerySet":
-        """What an HTML card shows and nothing more (includes/cards.html): its section joined;
-        attach_labels(cards, with_authors=False) gives each its tags (a card shows the first).
-        A page has 25 cards: each column left out is 25 values never read."""
-        return self.select_related("category").only(*CARD_FIELDS)
-
     def for_detail(self) -> "ArticleQuerySet":
         """An article with its section; attach_labels() gives it its tags and byline."""
         return self.select_related("category")
-
-    def listing_rows(self, *, body: bool = False) -> "ArticleQuerySet":
-        """Each article as a dict of LISTING_ROW_FIELDS (and `body`): what the partner API
-        serializes (attach_labels() adds the tags and bylines). Rows, not model instances:
-        building an article and its category instance took most of a cold API list's time."""
-        return self.values(*LISTING_ROW_FIELDS, *(["body"] if body else []))
 
     def matching(self, query: str) -> "ArticleQuerySet":
         """Articles containing every word (web-search syntax on PostgreSQL, substrings elsewhere),
@@ -260,26 +120,6 @@ class ArticleQuerySet(models.QuerySet):
         return matches
 
 
-SEARCH_CONFIG = "english"
-
-
-def search_vector(tag_names: str = "") -> SearchVector:
-    """What full-text search reads: headline first, then standfirst and tags, then the body."""
-    from django.db.models import Value
-
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector(Value(tag_names), weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
-    )
-
-
-def web_search_query(text: str) -> SearchQuery:
-    """What readers and partners type, in web-search syntax ("quoted phrases", -excluded)."""
-    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-
-
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_queryset(self) -> ArticleQuerySet:
         # Only PostgreSQL reads the search vector (every word of the body, kilobytes per
@@ -296,11 +136,12 @@ class RelatedLinkQuerySet(models.QuerySet):
     def with_live_targets(self, *, now: datetime | None = None) -> "RelatedLinkQuerySet":
         """Links whose target is live (external links always are), the target and its category
         joined: live()'s rule tested on the joined row, where `target__in=live()` made
-        PostgreSQL hash every live article's id to check a page's three links."""
+        PostgreSQL hash every live article's id to check a page's three links. A link shows its
+        target as a card: the body and the search vector are not loaded."""
         return (
             self.filter(models.Q(target__isnull=True) | live_condition("target__", now=now))
             .select_related("target__category")
-            .defer(*(f"target__{name}" for name in CARD_UNUSED_FIELDS))
+            .defer(*(f"target__{name}" for name in LINKED_ARTICLE_UNUSED_FIELDS))
         )
 
 

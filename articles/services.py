@@ -5,6 +5,7 @@ skip it. Only holders of `articles.publish_article` may publish, schedule or unp
 """
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -85,16 +86,26 @@ def article_set_featured(*, article: Article, by: AbstractBaseUser, featured: bo
     return article
 
 
-def article_state(article: Article) -> tuple[str, str]:
-    """(code, label) for the admin's badges: draft, review, scheduled, live."""
+class ArticleState(NamedTuple):
+    """Where an article stands, for the admin's badges and messages."""
+
+    code: str  # draft, review, scheduled, live
+    label: str
+    goes_live_at: datetime | None = None  # scheduled: its publication time or embargo's end
+
+
+DRAFT = ArticleState("draft", "Draft")
+
+
+def article_state(article: Article) -> ArticleState:
     if article.status == Article.Status.DRAFT:
-        return "draft", "Draft"
+        return DRAFT
     if article.status == Article.Status.REVIEW:
-        return "review", "In review"
+        return ArticleState("review", "In review")
     if article.is_live:
-        return "live", "Live"
-    local = timezone.localtime(article.published_at)
-    return "scheduled", f"Scheduled for {local:%b %-d, %H:%M}"
+        return ArticleState("live", "Live")
+    at = article.goes_live_at  # an embargo ending after the publication time counts
+    return ArticleState("scheduled", f"Scheduled for {timezone.localtime(at):%b %-d, %H:%M}", at)
 
 
 def describe_conflict(article: Article, expected_version: int) -> str:

@@ -1,7 +1,11 @@
+"""What follows from saving content, inside the content app: withdrawal tombstones, the search
+index, hero renditions, a note's article moving its update time. Connected in ArticlesConfig.ready()
+(importing this module); other apps listen to these models in their own ready()."""
+
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from articles import tasks, webhook_events
+from articles import tasks
 from articles.models import (
     Article,
     ArticleWithdrawal,
@@ -18,32 +22,12 @@ def record_deleted_live_article(sender, instance, **kwargs):
     # A signal, not delete(): the admin's bulk delete and queryset.delete() skip Model.delete().
     if instance.is_live:
         ArticleWithdrawal.record(instance, reason=ArticleWithdrawal.Reason.DELETED)
-        webhook_events.record("deleted", None, article_id=instance.pk, slug=instance.slug)
 
 
 @receiver(post_save, sender=Article)
 def record_unpublished_live_article(sender, instance, raw=False, **kwargs):
     if not raw and instance.went_offline:
         ArticleWithdrawal.record(instance, reason=ArticleWithdrawal.Reason.UNPUBLISHED)
-        webhook_events.record("withdrawn", None, article_id=instance.pk, slug=instance.slug)
-
-
-def deleting_articles(origin) -> bool:
-    """Whether a deletion started from an article (or a queryset of articles)."""
-    return isinstance(origin, Article) or getattr(origin, "model", None) is Article
-
-
-@receiver(post_save, sender=Article)
-def tell_partners_webhooks(sender, instance, raw=False, **kwargs):
-    """published (now, or at its time when scheduled) or updated."""
-    if raw or instance.status != Article.Status.PUBLISHED:
-        return
-    if not instance.is_live:
-        webhook_events.announce_when_live(instance)
-    elif instance.was_live_before_save:
-        webhook_events.record("updated", instance, article_id=instance.pk, slug=instance.slug)
-    else:
-        enqueue(tasks.announce, instance.pk)
 
 
 @receiver(post_save, sender=Article)
@@ -74,15 +58,3 @@ def make_renditions_of_a_new_image(sender, instance, raw=False, **kwargs):
 def touch_article_after_removal(sender, instance, **kwargs):
     # A removed note or entry changes the article as readers and partners see it.
     touch_article(instance.article_id)
-
-
-@receiver(post_save, sender=Correction)
-@receiver(post_save, sender=LiveEntry)
-@receiver(post_delete, sender=Correction)
-@receiver(post_delete, sender=LiveEntry)
-def tell_partners_of_notes_and_entries(sender, instance, raw=False, origin=None, **kwargs):
-    if deleting_articles(origin):
-        return  # removed with its article: the article's own `deleted` says it
-    article = Article.objects.live().filter(pk=instance.article_id).first()
-    if not raw and article is not None:
-        webhook_events.record("updated", article, article_id=article.pk, slug=article.slug)

@@ -12,10 +12,10 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from articles.caching.freshness import content_changed
 from articles.images import STORAGE_ERRORS
 from articles.models import Article
 from articles.renditions import build_renditions
+from caching.freshness import content_changed
 
 
 def enqueue(task, *args):
@@ -52,37 +52,3 @@ def refresh_search_vector(article_id: int) -> None:
     article = Article.objects.filter(pk=article_id).only("pk").first()
     if article is not None and article.refresh_search_vector():
         content_changed()  # search results change with it
-
-
-@shared_task
-def deliver_webhook(delivery_id: int) -> None:
-    """One attempt of a webhook delivery; a failure schedules the next (webhook_events)."""
-    from articles.webhook_events import attempt
-
-    attempt(delivery_id)
-
-
-@shared_task
-def announce(article_id: int) -> None:
-    """`published` for an article that has just gone live (at its time, when scheduled)."""
-    from articles.webhook_events import announce_publication
-
-    announce_publication(article_id)
-
-
-@shared_task
-def webhooks_sweep() -> dict:
-    """The safety net, every minute (celery beat): go-lives whose timed task did not run, and
-    deliveries whose retry is due."""
-    from articles import webhook_events
-
-    announced = sum(
-        webhook_events.announce_publication(pk) for pk in webhook_events.due_publications()
-    )
-    due = webhook_events.due_deliveries()
-    for delivery_id in due:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            webhook_events.attempt(delivery_id)
-        else:
-            deliver_webhook.delay(delivery_id)
-    return {"announced": announced, "due": len(due)}

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import Environment, pass_context
 
-from articles import presentation
 from articles.addresses import fixed_url
+from public import presentation
 
 
 def localized_date(value, format_string: str) -> str:

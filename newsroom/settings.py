@@ -70,7 +70,11 @@ INSTALLED_APPS = [
     "simple_history",
     "django_prose_editor",
     "axes",
+    # Ours, by area (docs/design.md): content, the reader site, partners, and the cache layer.
     "articles",
+    "public",
+    "partners",
+    "caching",
 ]
 
 MIDDLEWARE = [
@@ -80,11 +84,11 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "articles.api.middleware.PrivateApiResponsesMiddleware",
+    "partners.api.middleware.PrivateApiResponsesMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "articles.caching.pages.PublicPageCacheMiddleware",
+    "caching.pages.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -102,7 +106,7 @@ CONTEXT_PROCESSORS = [
     "django.template.context_processors.request",
     "django.contrib.auth.context_processors.auth",
     "django.contrib.messages.context_processors.messages",
-    "articles.context_processors.site",
+    "public.context_processors.site",
 ]
 TEMPLATES = [
     # The reader site: templates/jinja2/ (see newsroom/jinja2.py).
@@ -120,7 +124,10 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
+        "OPTIONS": {
+            "context_processors": CONTEXT_PROCESSORS,
+            "libraries": {"csp": "newsroom.csp_tags"},
+        },
     },
 ]
 
@@ -136,10 +143,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Whole public pages are cached (and invalidated on every content change) unless switched off;
 # CACHE_URL=dummy:// switches off every cache at once, for measurements.
 PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
-# For measurements: cache layers to switch off one by one (articles/caching: "local-pages",
+# For measurements: cache layers to switch off one by one (caching/: "local-pages",
 # "pages", "remember", "api-bodies"), for the with/without figures in docs/performance.md.
 CACHE_LAYERS_OFF = set(env_list("NEWSROOM_CACHE_LAYERS_OFF", default=""))
-# How often each process asks the database whether content changed (articles/freshness.py):
+# How often each process asks the database whether content changed (caching/freshness.py):
 # the longest a change committed by another process stays unseen.
 FRESHNESS_CHECK_SECONDS = 1.0
 CACHES = {
@@ -188,7 +195,7 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded media is served by Django itself unless a front server or object store takes it over.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
 
-# Background work (articles.tasks) on Celery. With a broker (Redis by default in production,
+# Background work (articles.tasks, partners.tasks) on Celery. With a broker (Redis by default in production,
 # RabbitMQ works by URL), tasks go to `celery -A newsroom worker` once the transaction commits.
 # Without one (the embedded default) each task runs in the process that asks, at once, inside
 # the caller's transaction: the same work the request did before there were workers.
@@ -206,7 +213,7 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "articles.tasks.webhooks_sweep", "schedule": 60.0},
 }
 
-# Partner webhooks (articles/api/webhooks.py) only reach public addresses over https; tests with
+# Partner webhooks (partners/webhooks/) only reach public addresses over https; tests with
 # a receiver on 127.0.0.1 turn this on. Never in production: it opens the door to requests
 # against the servers' own network.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool(
@@ -327,14 +334,14 @@ else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["articles.api.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["articles.api.authentication.HasPartnerKey"],
-    "DEFAULT_THROTTLE_CLASSES": ["articles.api.authentication.PartnerKeyThrottle"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.api.authentication.HasPartnerKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["partners.api.authentication.PartnerKeyThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_FILTER_BACKENDS": ["articles.api.filters.StrictFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["partners.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "articles.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "partners.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 

@@ -4,7 +4,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
-from articles.sitemaps import (
+from newsroom import accounts, views
+from public.sitemaps import (
     ArticleSitemap,
     AuthorSitemap,
     CategorySitemap,
@@ -12,7 +13,7 @@ from articles.sitemaps import (
     PageSitemap,
     TagSitemap,
 )
-from newsroom import accounts, views
+from public.views import staff_preview
 
 sitemaps = {
     "articles": ArticleSitemap,
@@ -24,8 +25,14 @@ sitemaps = {
 
 urlpatterns = [
     *accounts.urlpatterns,
+    # The admin's Preview button shows the reader site's page: the site renders it.
+    path(
+        "admin/articles/article/<int:pk>/preview/",
+        admin.site.admin_view(staff_preview),
+        name="article_preview",
+    ),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("articles.api.urls")),
+    path("api/v1/", include("partners.api.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", require_safe(sitemap_views.index), {"sitemaps": sitemaps}, name="sitemap"),
@@ -41,7 +48,7 @@ urlpatterns = [
         {"sitemaps": {"news": NewsSitemap}, "template_name": "articles/news_sitemap.xml"},
         name="news-sitemap",
     ),
-    path("", include("articles.urls")),
+    path("", include("public.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -26,7 +26,7 @@ from django.test import Client
 path, count, keyed = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 headers = {}
 if keyed:
-    from articles.models import PartnerKey
+    from partners.models import PartnerKey
     _, key = PartnerKey.objects.create_key(name="instructions", requests_per_minute=10**9)
     headers["HTTP_AUTHORIZATION"] = f"Api-Key {key}"
 if path == "ARTICLE":

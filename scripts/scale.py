@@ -24,7 +24,8 @@ import json, sys, time
 import django
 django.setup()
 from django.test import Client
-from articles.models import Article, Category, PartnerKey
+from articles.models import Article, Category
+from partners.models import PartnerKey
 from articles.querysets import live_tags
 
 category = Category.objects.get(slug="markets")

@@ -94,7 +94,8 @@ def site_facts(env) -> dict:
     script = """
 import json
 from django.contrib.auth import get_user_model
-from articles.models import Article, Category, PartnerKey
+from articles.models import Article, Category
+from partners.models import PartnerKey
 from articles.querysets import live_tags
 live = list(Article.objects.live().values_list("slug", flat=True)[:300])
 pool = []

@@ -59,7 +59,7 @@ for number in range({count}):
 """
 
 ENDPOINT = """
-from articles.models import PartnerKey, WebhookEndpoint
+from partners.models import PartnerKey, WebhookEndpoint
 WebhookEndpoint.objects.create(
     key=PartnerKey.objects.get(name="partner"), url="{url}", events=["published"]
 )

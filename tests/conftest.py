@@ -3,8 +3,8 @@ import os
 import pytest
 from rest_framework.test import APIClient
 
-from articles import caching
-from articles.models import PartnerKey
+import caching
+from partners.models import PartnerKey
 from tests import factories
 
 

@@ -85,7 +85,8 @@ def shell(env: dict, code: str, timeout: float = 60) -> str:
 SEED = """
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from articles.models import Article, Category, PartnerKey
+from articles.models import Article, Category
+from partners.models import PartnerKey
 markets = Category.objects.create(name="Markets", slug="markets")
 article = Article.objects.create(
     title="The first headline", slug="first-story", summary="A summary.", body="<p>Body.</p>",

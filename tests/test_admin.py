@@ -156,7 +156,7 @@ def test_every_admin_page_renders(staff_client, article):
         "/admin/articles/author/",
         "/admin/articles/articleredirect/",
         f"/admin/articles/article/{article.pk}/change/",
-        "/admin/articles/partnerkey/",
+        "/admin/partners/partnerkey/",
         "/admin/articles/articlewithdrawal/",
         "/admin/taggit/tag/",
     ]:

@@ -5,8 +5,9 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from articles.models import Article, ArticleWithdrawal, PartnerKey, RelatedLink
-from articles.querysets import SEARCH_WINDOW
+from articles.models import Article, ArticleWithdrawal, RelatedLink
+from articles.search import SEARCH_WINDOW
+from partners.models import PartnerKey
 from tests.factories import (
     hero_upload,
     make_article,
@@ -213,7 +214,7 @@ def test_filters_by_category_tag_and_author(api_client):
 
 
 def test_an_unfiltered_list_skips_the_filter_set(api_client, article, monkeypatch):
-    from articles.api.filters import ArticleFilter
+    from partners.api.filters import ArticleFilter
 
     built = []
     original = ArticleFilter.__init__

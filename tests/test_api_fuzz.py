@@ -8,7 +8,8 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
-from articles.models import PartnerKey, RelatedLink
+from articles.models import RelatedLink
+from partners.models import PartnerKey
 from tests.factories import make_article, make_author, make_category
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())

@@ -8,7 +8,8 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from articles.models import Article, PartnerKey, RelatedLink
+from articles.models import Article, RelatedLink
+from partners.models import PartnerKey
 from tests.factories import make_article, make_category, make_live_articles
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ def test_key_expires_at_its_expiry_date(article):
 
 def test_admin_issues_a_key_shown_once(staff_client):
     response = staff_client.post(
-        "/admin/articles/partnerkey/add/",
+        "/admin/partners/partnerkey/add/",
         {
             "name": "Aggregator",
             "requests_per_minute": "120",

@@ -162,7 +162,7 @@ def test_switching_caches_off_with_a_dummy_cache(client, article, settings):
 def partner(**fields):
     from rest_framework.test import APIClient
 
-    from articles.models import PartnerKey
+    from partners.models import PartnerKey
 
     partner_key, key = PartnerKey.objects.create_key(name="p", **fields)
     client = APIClient()
@@ -206,7 +206,7 @@ def test_cached_responses_are_counted_once_against_the_budget(article):
 def test_far_from_the_limit_counts_reach_the_shared_cache_in_batches(article):
     from django.core.cache import cache
 
-    from articles.api.authentication import REQUESTS, WINDOW
+    from partners.api.authentication import REQUESTS, WINDOW
 
     partner_key, client = partner(requests_per_minute=1_000_000)
     # Ten seconds into a clock minute: the steps below stay inside one counting window.

@@ -2,7 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from articles.models import Article, Category, PartnerKey, RelatedLink
+from articles.models import Article, Category, RelatedLink
+from partners.models import PartnerKey
 
 pytestmark = pytest.mark.django_db
 

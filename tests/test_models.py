@@ -7,8 +7,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from articles.labels import attach_labels
 from articles.models import Article, ArticleRedirect, RelatedLink
-from articles.querysets import attach_labels
+from public.cards import more_to_read
 from tests.factories import make_article, make_category
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +156,7 @@ def test_more_to_read_puts_curated_links_first_skips_non_live_and_fills_from_cat
     same_category = make_article(category=category)
     make_article(category=category, status=Article.Status.DRAFT)
 
-    items = article.more_to_read()
+    items = more_to_read(article)
     assert [item.article for item in items] == [curated, None, same_category]
     assert items[1].href == "https://example.com/" and items[1].domain == "example.com"
 
@@ -170,13 +171,13 @@ def test_more_to_read_cards_show_their_first_tag(client):
     filler = make_article(category=category, tags=["harbours", "ports"])
     RelatedLink.objects.create(article=article, target=curated, position=0)
     RelatedLink.objects.create(article=article, target=untagged, position=1)
-    cards = [item.article for item in article.more_to_read()]
+    cards = [item.article for item in more_to_read(article)]
     assert cards == [curated, untagged, filler]
     assert [tag.slug for tag in cards[2].tag_labels] == ["harbours", "ports"]
     html = client.get("/articles/subject/").content.decode()
-    more_to_read = html.split("More to Read")[1]
-    assert more_to_read.count('class="tag"') == 2
-    assert 'href="/tags/ports/"' in more_to_read and 'href="/tags/harbours/"' in more_to_read
+    section = html.split("More to Read")[1]
+    assert section.count('class="tag"') == 2
+    assert 'href="/tags/ports/"' in section and 'href="/tags/harbours/"' in section
 
 
 def test_more_to_read_fills_from_category_without_duplicates_or_self():
@@ -184,7 +185,7 @@ def test_more_to_read_fills_from_category_without_duplicates_or_self():
     article = make_article(category=category)
     siblings = [make_article(category=category) for _ in range(4)]
     RelatedLink.objects.create(article=article, target=siblings[0])
-    items = article.more_to_read()
+    items = more_to_read(article)
     pks = [item.article.pk for item in items]
     assert len(pks) == 3 == len(set(pks))
     assert article.pk not in pks

@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from articles.caching.freshness import read_snapshot
-from articles.models import Article, Correction, EmbargoFetch, LiveEntry, PartnerKey
+from articles.models import Article, Correction, LiveEntry
+from caching.freshness import read_snapshot
+from partners.models import EmbargoFetch, PartnerKey
 from tests.factories import make_article, make_author
 from tests.test_editorial import form_data as article_form
 
@@ -586,11 +587,11 @@ def test_only_editors_set_an_embargo_and_the_admin_shows_its_record(
 
 def test_the_key_permission_is_a_checkbox_in_the_admin(writer, django_user_model):
     _, writer_client = writer  # partner keys are the operator's, not the desk's
-    assert writer_client.get("/admin/articles/partnerkey/add/").status_code == 403
+    assert writer_client.get("/admin/partners/partnerkey/add/").status_code == 403
     admin = Client()
     admin.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "pw"))
     assert (
-        'name="can_see_embargoed"' in admin.get("/admin/articles/partnerkey/add/").content.decode()
+        'name="can_see_embargoed"' in admin.get("/admin/partners/partnerkey/add/").content.decode()
     )
 
 

@@ -155,7 +155,7 @@ def test_an_unreachable_store_fails_the_upload_clearly_with_nothing_written(sett
 
 
 def test_a_write_failing_after_the_check_rolls_everything_back(settings, staff_client, monkeypatch):
-    from articles import admin as article_admin
+    from articles.admin import forms as article_admin
     from tests.test_editorial import form_data
 
     article = make_article(slug="kept", category=make_category())

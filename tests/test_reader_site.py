@@ -196,7 +196,7 @@ def test_search_ranks_title_matches_first_on_postgresql(client, category):
 def test_search_ranks_a_bounded_window_of_the_newest_matches(client, category, monkeypatch):
     """Work per search stays the same whatever the archive's size: only the newest matches
     are ranked, and the page says so."""
-    from articles.views import SearchView
+    from public.views import SearchView
 
     monkeypatch.setattr(SearchView, "window", 4)
     now = timezone.now()
@@ -226,7 +226,7 @@ def test_search_ranks_a_bounded_window_of_the_newest_matches(client, category, m
 
 
 def test_search_pages_past_the_window_answer_404(client, category, monkeypatch):
-    from articles.views import SearchView
+    from public.views import SearchView
 
     monkeypatch.setattr(SearchView, "window", 3)
     monkeypatch.setattr(SearchView, "paginate_by", 2)

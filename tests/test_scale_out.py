@@ -36,7 +36,8 @@ from tests.test_webhooks import docs_verify
 pytestmark = pytest.mark.processes
 
 ENDPOINT = """
-from articles.models import Article, PartnerKey, WebhookEndpoint
+from articles.models import Article
+from partners.models import PartnerKey, WebhookEndpoint
 key = PartnerKey.objects.get(name="partner")
 endpoint = WebhookEndpoint.objects.create(key=key, url="{url}", events=["published", "updated"])
 print(Article.objects.get(slug="waiting-draft").pk, endpoint.secret)

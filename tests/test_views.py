@@ -4,8 +4,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from articles.labels import attach_labels
 from articles.models import Article, Author, RelatedLink
-from articles.querysets import attach_labels
+from public.cards import as_cards, newest_in_section
 from tests.factories import (
     hero_upload,
     make_article,
@@ -286,7 +287,7 @@ def test_lists_never_count_and_know_a_next_page_by_one_extra_row(client, populat
 
 
 def test_lists_stop_at_the_page_cap(client, category, monkeypatch):
-    from articles.views import LiveArticlesMixin
+    from public.views import LiveArticlesMixin
 
     monkeypatch.setattr(LiveArticlesMixin, "max_page", 2)
     make_live_articles(60, category=category)
@@ -296,7 +297,7 @@ def test_lists_stop_at_the_page_cap(client, category, monkeypatch):
 
 
 def test_deep_pages_read_their_rows_by_id_and_keep_the_order(client, category):
-    from articles.views import DEFERRED_JOIN_OFFSET
+    from public.views import DEFERRED_JOIN_OFFSET
 
     make_live_articles(DEFERRED_JOIN_OFFSET + 30, category=category)
     deep_page = DEFERRED_JOIN_OFFSET // 24 + 1
@@ -336,7 +337,7 @@ def test_no_page_loads_the_search_vector(client, api_client, populated, url):
 
 
 def test_a_card_reads_nothing_its_listing_query_did_not_load(category, django_assert_num_queries):
-    """for_cards() loads only the columns a card shows: one more read would be a query per card."""
+    """as_cards() loads only the columns a card shows: one more read would be a query per card."""
     from django.template import engines
 
     cards = engines["jinja2"].env.get_template("includes/cards.html").module
@@ -348,7 +349,7 @@ def test_a_card_reads_nothing_its_listing_query_did_not_load(category, django_as
         hero_image=hero_upload(),
         hero_alt="Cranes",
     )
-    cards_of_a_page = attach_labels(list(Article.objects.live().for_cards()), with_authors=False)
+    cards_of_a_page = attach_labels(list(as_cards(Article.objects.live())), with_authors=False)
     [article] = cards_of_a_page
     with django_assert_num_queries(0):
         html = str(cards.card(article, large=True) + cards.card(article, query="article"))
@@ -373,13 +374,12 @@ def test_menu_shows_a_new_section_when_its_first_story_goes_live(client, categor
 def test_article_pages_leave_the_shared_section_fill_unchanged(client, category):
     """The fill is kept under the content version and shared by every article page of the
     section: a page attaches labels to its own article and curated cards only."""
-    from articles.caching.versioned import remember
+    from caching.versioned import remember
 
     make_article(slug="subject", category=category, tags=["a"])
     for _ in range(3):
         make_article(category=category, tags=["b"])
     assert client.get("/articles/subject/").status_code == 200
-    subject = Article.objects.get(slug="subject")
-    fill = remember(f"section-fill:{category.pk}", subject.newest_in_category)
+    fill = remember(f"section-fill:{category.pk}", lambda: newest_in_section(category.pk))
     assert fill and all(not hasattr(article, "author_labels") for article in fill)
     assert all(article.tag_labels for article in fill)

@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from articles import tasks, webhook_events
-from articles.api.webhooks import RETRY_DELAYS, WebhookDelivery, WebhookEndpoint
-from articles.models import Article, Correction, PartnerKey
+from articles.models import Article, Correction
 from articles.services import article_publish, article_unpublish
+from partners import tasks
+from partners.models import PartnerKey, WebhookDelivery, WebhookEndpoint
+from partners.webhooks import events as webhook_events
+from partners.webhooks.retries import RETRY_DELAYS
 from tests.factories import make_article, make_category
 
 pytestmark = pytest.mark.django_db
@@ -204,11 +206,11 @@ def test_a_failing_receiver_is_retried_with_backoff_for_a_day_then_paused(
     assert len(receiver.requests) == delivery.attempts
     admin = Client()
     admin.force_login(django_user_model.objects.create_superuser("ops", "o@example.com", "pw"))
-    listing = admin.get("/admin/articles/webhookendpoint/").content.decode()
+    listing = admin.get("/admin/partners/webhookendpoint/").content.decode()
     assert "Paused" in listing and "failed 14 times" in listing
     with django_capture_on_commit_callbacks(execute=True):
         admin.post(
-            "/admin/articles/webhookendpoint/",
+            "/admin/partners/webhookendpoint/",
             {"action": "resume_delivery", "_selected_action": [endpoint.pk]},
         )
     assert receiver.requests[-1]["headers"]["Newsroom-Event"] == "published"
@@ -294,24 +296,24 @@ def test_staff_see_the_secret_once_rotate_it_and_redeliver(
     admin = Client()
     admin.force_login(django_user_model.objects.create_superuser("ops", "o@example.com", "pw"))
     response = admin.post(
-        "/admin/articles/webhookendpoint/add/",
+        "/admin/partners/webhookendpoint/add/",
         {"key": key.pk, "url": receiver.url, "events": ["published"], "is_active": "on"},
         follow=True,
     )
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.secret in response.content.decode()
-    change_page = admin.get(f"/admin/articles/webhookendpoint/{endpoint.pk}/change/")
+    change_page = admin.get(f"/admin/partners/webhookendpoint/{endpoint.pk}/change/")
     assert endpoint.secret not in change_page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         make_article(category=make_category())
     delivery = WebhookDelivery.objects.get()
-    log = admin.get("/admin/articles/webhookdelivery/").content.decode()
+    log = admin.get("/admin/partners/webhookdelivery/").content.decode()
     assert "published" in log and "204" in log and "succeeded" in log.lower()
 
     old_secret = endpoint.secret
     rotated = admin.post(
-        "/admin/articles/webhookendpoint/",
+        "/admin/partners/webhookendpoint/",
         {"action": "rotate_secret", "_selected_action": [endpoint.pk]},
         follow=True,
     )
@@ -319,7 +321,7 @@ def test_staff_see_the_secret_once_rotate_it_and_redeliver(
     assert endpoint.secret != old_secret and endpoint.secret in rotated.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         admin.post(
-            "/admin/articles/webhookdelivery/",
+            "/admin/partners/webhookdelivery/",
             {"action": "redeliver_selected", "_selected_action": [delivery.pk]},
         )
     first, again = receiver.requests
@@ -363,7 +365,7 @@ def test_a_key_gets_an_endpoint_on_its_own_page_and_sees_the_secret_once(
     key, _ = PartnerKey.objects.create_key(name="wire")
     admin = Client()
     admin.force_login(django_user_model.objects.create_superuser("ops", "o@example.com", "pw"))
-    page = f"/admin/articles/partnerkey/{key.pk}/change/"
+    page = f"/admin/partners/partnerkey/{key.pk}/change/"
     inline = {
         "webhook_endpoints-TOTAL_FORMS": "1",
         "webhook_endpoints-INITIAL_FORMS": "0",

@@ -12,7 +12,6 @@ from PIL import Image, ImageDraw
 from taggit.models import Tag
 
 from articles import demo
-from articles.caching.freshness import content_changed
 from articles.models import (
     Article,
     Author,
@@ -22,8 +21,9 @@ from articles.models import (
     RelatedLink,
     TaggedArticle,
 )
-from articles.querysets import search_vector
 from articles.sanitize import sanitize_html
+from articles.search import search_vector
+from caching.freshness import content_changed
 
 HERO_SIZE = (1200, 675)
 BATCH_SIZE = 1000

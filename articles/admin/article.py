@@ -1,0 +1,335 @@
+"""The article's admin: the list editors work from and the change form with its workflow."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
+from taggit.models import Tag
+
+from articles.admin.forms import ArticleAdminForm, WorkflowAction
+from articles.admin.inlines import (
+    URL_FIELDS_ASSUME_HTTPS,
+    ArticleRedirectInline,
+    CorrectionInline,
+    RelatedLinkInline,
+)
+from articles.admin.panels import (
+    embargo_record,
+    hero_preview,
+    local,
+    post_live_entry,
+    state_badge,
+    thumbnail,
+)
+from articles.images import STORAGE_ERRORS, STORAGE_UNREACHABLE
+from articles.models import Article, ArticleConflict, Correction
+from articles.search import normalize_query
+from articles.services import (
+    DRAFT,
+    article_publish,
+    article_schedule,
+    article_set_featured,
+    article_state,
+    article_submit_for_review,
+    article_unpublish,
+    can_publish,
+    describe_conflict,
+)
+
+
+def schedule(*, article, by, expected_version):
+    return article_schedule(
+        article=article, by=by, at=article.published_at, expected_version=expected_version
+    )
+
+
+# What each workflow button does: one service each (articles.services checks permissions).
+WORKFLOW = {
+    WorkflowAction.SUBMIT_FOR_REVIEW: article_submit_for_review,
+    WorkflowAction.PUBLISH_NOW: article_publish,
+    WorkflowAction.SCHEDULE: schedule,
+    WorkflowAction.UNPUBLISH: article_unpublish,
+}
+
+
+def action_done(action: WorkflowAction, article: Article) -> str:
+    if action is WorkflowAction.SCHEDULE:
+        return (
+            f"scheduled: it goes live {local(article_state(article).goes_live_at, '%b %-d, %H:%M')}"
+        )
+    return {
+        WorkflowAction.SUBMIT_FOR_REVIEW: "submitted for review",
+        WorkflowAction.PUBLISH_NOW: "published: it is live now",
+        WorkflowAction.UNPUBLISH: "unpublished: it is off the site and the API",
+    }[action]
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Live"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "draft":
+                return queryset.filter(status=Article.Status.DRAFT)
+            case "review":
+                return queryset.filter(status=Article.Status.REVIEW)
+            case "scheduled":
+                return queryset.scheduled()
+            case "live":
+                return queryset.live()
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = [
+        thumbnail,
+        "title",
+        "category",
+        state_badge,
+        "published_at",
+        "byline",
+        "tag_list",
+    ]
+    list_display_links = ["title"]
+    list_filter = [StateFilter, "is_featured", "category", "tags"]
+    list_select_related = ["category"]
+    search_fields = ["title", "slug", "summary"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["category", "authors"]
+    inlines = [RelatedLinkInline, ArticleRedirectInline]
+    list_per_page = 50
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
+    history_list_display = ["status", "version"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "take_over_slug", "label", "summary", "body"]}),
+        ("Filing", {"fields": ["category", "tags", "authors", "is_featured"]}),
+        (
+            "Hero image",
+            {"fields": ["hero_preview", "hero_image", "hero_alt", "hero_caption", "hero_credit"]},
+        ),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "embargoed_until",
+                    "embargo_record",
+                    "expected_version",
+                ]
+            },
+        ),
+        (
+            "Live coverage",
+            {
+                "fields": [
+                    "live_coverage_started_at",
+                    "live_coverage_ended_at",
+                    "post_live_entry",
+                ]
+            },
+        ),
+        (
+            "SEO and syndication",
+            {"classes": ["collapse"], "fields": ["seo_title", "seo_description", "canonical_url"]},
+        ),
+        (
+            "Record",
+            {
+                "classes": ["collapse"],
+                "fields": ["first_published_at", "created_at", "updated_at", "version"],
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["admin_newsroom/article.css"]}
+        js = ["admin_newsroom/tag-suggestions.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags", "authors")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # A subclass, not an attribute on the shared class: each request gets its own.
+        form = type(form.__name__, (form,), {"request": request})
+        if "tags" in form.base_fields:
+            widget = form.base_fields["tags"].widget
+            widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
+            widget.attrs["data-suggest-url"] = reverse("admin:articles_article_tag_suggestions")
+        return form
+
+    # The read-only panels (articles.admin.panels), by the names the fieldsets use.
+    hero_preview = staticmethod(hero_preview)
+    embargo_record = staticmethod(embargo_record)
+    post_live_entry = staticmethod(post_live_entry)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [
+            "status",
+            "hero_preview",
+            "embargo_record",
+            "post_live_entry",
+            "first_published_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        if not can_publish(request.user):
+            fields += ["is_featured", "embargoed_until"]  # embargoes are a publishing decision
+        return fields
+
+    def get_inlines(self, request, obj):
+        # Notes are for what readers have seen: a live article.
+        if obj is not None and obj.is_live:
+            return [CorrectionInline, *self.inlines]
+        return self.inlines
+
+    def save_formset(self, request, form, formset, change):
+        for note in formset.save(commit=False):
+            if isinstance(note, Correction) and note.pk is None:
+                note.created_by = request.user
+            note.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
+
+    def has_change_permission(self, request, obj=None):
+        # Writers edit drafts and pieces in review; a published or scheduled article is the
+        # editors' to change.
+        if (
+            obj is not None
+            and obj.status == Article.Status.PUBLISHED
+            and not can_publish(request.user)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        profile = getattr(request.user, "author_profile", None)
+        if profile is not None:
+            initial.setdefault("authors", [profile.pk])
+        return initial
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.is_live else None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        state = article_state(obj) if obj else DRAFT
+        context.update(
+            {
+                "state_code": state.code,
+                "state_label": state.label,
+                "can_publish": can_publish(request.user),
+                # The reader site renders previews (newsroom/urls.py).
+                "preview_url": reverse("article_preview", args=[obj.pk]) if obj else None,
+            }
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ArticleConflict as conflict:
+            # Rare: the version check in the form passed, then a save slipped in before ours.
+            messages.error(request, describe_conflict(conflict.article, conflict.expected_version))
+            return redirect(request.path)
+        except STORAGE_ERRORS:
+            # The store answered the form's check, then failed the write: the admin's
+            # transaction rolled back, so nothing was half-saved.
+            messages.error(request, STORAGE_UNREACHABLE)
+            return redirect(request.path)
+
+    def save_model(self, request, obj, form, change):
+        # A restored revision is a deliberate overwrite: no version check.
+        checked = change and not form.is_revert()
+        expected = form.cleaned_data.get("expected_version") if checked else None
+        action = form.action
+        if action is None:
+            if obj.status == Article.Status.PUBLISHED and not can_publish(request.user):
+                raise PermissionDenied("Only editors can publish articles.")
+            obj.save(expected_version=expected)
+            return
+        WORKFLOW[action](article=obj, by=request.user, expected_version=expected)
+        # Said once the admin's transaction commits: never for a save that was undone.
+        message = f"“{obj}” {action_done(action, obj)}."
+        transaction.on_commit(lambda: messages.info(request, message))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        profile = getattr(request.user, "author_profile", None)
+        if profile and not article.authors.exists():
+            article.authors.add(profile)
+
+    @admin.display(description="authors")
+    def byline(self, obj):
+        return ", ".join(author.name for author in obj.authors.all())
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all())
+
+    # Bulk actions, each through the same services as the buttons
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        articles = [a for a in queryset if not a.is_live]
+        for article in articles:
+            article_publish(article=article, by=request.user)
+        messages.info(request, f"Published {len(articles)} article(s).")
+
+    @admin.action(description="Unpublish selected articles", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        articles = list(queryset.filter(status=Article.Status.PUBLISHED))
+        for article in articles:
+            article_unpublish(article=article, by=request.user)
+        messages.info(request, f"Unpublished {len(articles)} article(s).")
+
+    @admin.action(description="Feature selected articles", permissions=["publish"])
+    def feature_selected(self, request, queryset):
+        for article in queryset:
+            article_set_featured(article=article, by=request.user, featured=True)
+
+    @admin.action(description="Stop featuring selected articles", permissions=["publish"])
+    def unfeature_selected(self, request, queryset):
+        for article in queryset:
+            article_set_featured(article=article, by=request.user, featured=False)
+
+    # Tag suggestions while typing
+
+    def get_urls(self):
+        suggestions = path(
+            "tag-suggestions/",
+            self.admin_site.admin_view(self.tag_suggestions_view),
+            name="articles_article_tag_suggestions",
+        )
+        return [suggestions, *super().get_urls()]
+
+    def tag_suggestions_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        query = normalize_query(request.GET.get("q", ""))[:100]
+        names = Tag.objects.filter(name__istartswith=query).order_by("name") if query else []
+        return JsonResponse({"tags": [tag.name for tag in names[:10]]})

@@ -1,0 +1,131 @@
+"""The article's change form: its fields, the body editor, and the checks a save must pass."""
+
+from enum import StrEnum
+
+from django import forms
+from django.utils import timezone
+from django_prose_editor.widgets import AdminProseEditorWidget
+
+from articles.images import STORAGE_UNREACHABLE, media_storage_reachable
+from articles.models import Article
+from articles.services import can_publish, describe_conflict
+
+BODY_EDITOR = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "BulletList": True,
+        "OrderedList": True,
+        "Blockquote": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "Figure": True,
+        "Image": True,
+        "Caption": True,
+        "ListItem": True,
+        "HardBreak": True,
+        "History": True,
+        "HTML": True,
+    }
+}
+
+
+class WorkflowAction(StrEnum):
+    """The change form's workflow buttons (templates/admin/articles/article/change_form.html),
+    by the name each submits."""
+
+    SUBMIT_FOR_REVIEW = "_submit_review"
+    PUBLISH_NOW = "_publish_now"
+    SCHEDULE = "_schedule"
+    UNPUBLISH = "_unpublish"
+
+    @classmethod
+    def pressed(cls, data) -> "WorkflowAction | None":
+        """The button a submitted form was sent with; None for plain Save."""
+        return next((action for action in cls if action.value in data), None)
+
+    @property
+    def is_publishing(self) -> bool:
+        return self is not WorkflowAction.SUBMIT_FOR_REVIEW
+
+
+class ArticleAdminForm(forms.ModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    take_over_slug = forms.BooleanField(
+        required=False,
+        label="Take over this address",
+        help_text="Only if the slug above used to belong to another article: its old address "
+        "will open this article instead.",
+    )
+    canonical_url = forms.URLField(
+        label="Canonical URL",
+        required=False,
+        assume_scheme="https",
+        help_text=Article._meta.get_field("canonical_url").help_text,
+    )
+    request = None  # set per request by ArticleAdmin.get_form
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "label",
+            "summary",
+            "body",
+            "category",
+            "tags",
+            "authors",
+            "is_featured",
+            "hero_image",
+            "hero_alt",
+            "hero_caption",
+            "hero_credit",
+            "published_at",
+            "embargoed_until",
+            "live_coverage_started_at",
+            "live_coverage_ended_at",
+            "seo_title",
+            "seo_description",
+            "canonical_url",
+        ]
+        widgets = {"body": AdminProseEditorWidget(config=BODY_EDITOR, preset="configurable")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+        # The one place the workflow button is read; the admin acts on form.action.
+        self.action = WorkflowAction.pressed(self.data) if self.is_bound else None
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.allow_slug_takeover = bool(cleaned.get("take_over_slug"))
+        if self.action and self.action.is_publishing and not can_publish(self.request.user):
+            raise forms.ValidationError("Only editors can publish, schedule or unpublish articles.")
+        if self.action is WorkflowAction.SCHEDULE:
+            at = cleaned.get("published_at")
+            if at is None or at <= timezone.now():
+                self.add_error("published_at", "To schedule, choose a time in the future.")
+        self.check_version(cleaned.get("expected_version"))
+        new_upload = "hero_image" in self.changed_data and cleaned.get("hero_image")
+        if new_upload and not media_storage_reachable():
+            self.add_error("hero_image", STORAGE_UNREACHABLE)
+        return cleaned
+
+    def check_version(self, expected):
+        if self.instance.pk is None or expected is None or self.is_revert():
+            return
+        # Locks the row until the admin's transaction ends, so no save can slip in between.
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is not None and current != expected:
+            raise forms.ValidationError(describe_conflict(self.instance, expected))
+
+    def is_revert(self) -> bool:
+        match = getattr(self.request, "resolver_match", None)
+        return bool(match and match.url_name == "articles_article_simple_history")

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CachingConfig(AppConfig):
+    """A library the other apps call: it imports none of them (see caching/__init__.py)."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "caching"
+
+    def ready(self):
+        from caching import dependencies
+        from caching.models import ContentGeneration
+
+        dependencies.declare_unpublished(ContentGeneration)

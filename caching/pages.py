@@ -1,0 +1,129 @@
+"""Whole-page caching for anonymous readers, invalidated by content changes and by time.
+
+Every key carries the freshness snapshot's version, which changes when an editor saves anything
+a page shows and when the next scheduled article goes live, so a cached page is never stale:
+nothing needs deleting, old entries simply stop being asked for and expire.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+from caching.freshness import caching_enabled, snapshot
+from caching.local import LocalCopies, url_digest
+
+logger = logging.getLogger(__name__)
+UNCACHED_PREFIXES = ("/admin/", "/preview/", "/api/", "/healthz", "/static/", "/media/")
+STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Last-Modified", "ETag")
+# Each process keeps its hottest pages, up to this many bytes.
+LOCAL_BYTES = 8 * 1024 * 1024
+# A CDN in front may keep a page this long, then serve it stale while it fetches a new one.
+CDN_SECONDS = 5
+CDN_STALE_SECONDS = 10
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        local_off = "local-pages" in settings.CACHE_LAYERS_OFF
+        self.local = LocalCopies(0 if local_off else LOCAL_BYTES)
+
+    def __call__(self, request):
+        if not self.cacheable_request(request):
+            response = self.get_response(request)
+            if request.session_cookie_present and not request.path.startswith("/api/"):
+                patch_cache_control(response, private=True)
+            return response
+
+        try:
+            state = snapshot()
+        except DatabaseError:
+            return self.get_response(request)  # nothing cached to fall back on: the view says 503
+        key = self.key(request, state.version)
+        hit = self.load(key)
+        if hit is not None:
+            return self.finish(hit, state)
+
+        response = self.get_response(request)
+        if self.cacheable_response(response):
+            response["Last-Modified"] = http_date(state.last_modified.timestamp())
+            response["ETag"] = (
+                f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+            )
+            self.store(key, response, state.ttl)
+            self.finish(response, state)
+        return response
+
+    @staticmethod
+    def cacheable_request(request) -> bool:
+        request.session_cookie_present = settings.SESSION_COOKIE_NAME in request.COOKIES
+        return (
+            settings.PAGE_CACHE
+            and "pages" not in settings.CACHE_LAYERS_OFF
+            and caching_enabled()
+            and request.method in ("GET", "HEAD")
+            and not request.session_cookie_present
+            and "HTTP_AUTHORIZATION" not in request.META
+            and not request.path.startswith(UNCACHED_PREFIXES)
+        )
+
+    @staticmethod
+    def cacheable_response(response) -> bool:
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in cache_control
+            and "no-cache" not in cache_control
+            and "no-store" not in cache_control
+        )
+
+    @staticmethod
+    def key(request, version: str) -> str:
+        return f"newsroom:page:{version}:{url_digest(request)}"
+
+    def load(self, key):
+        entry = self.local.get(key)
+        if entry is None:
+            try:
+                entry = cache.get(key)
+            except Exception:
+                logger.warning("Cache unavailable: page served uncached", exc_info=True)
+                return None
+            if entry is None or entry[3] <= time.time():  # its own lifetime, whatever the cache's
+                return None
+            self.local.put(key, entry, size=len(entry[2]), expires_at=entry[3])
+        status, headers, content, _ = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    def store(self, key, response, ttl: int) -> None:
+        headers = {name: response[name] for name in STORED_HEADERS if name in response}
+        expires_at = time.time() + ttl
+        entry = (response.status_code, headers, response.content, expires_at)
+        self.local.put(key, entry, size=len(response.content), expires_at=expires_at)
+        try:
+            cache.set(key, entry, ttl)
+        except Exception:
+            logger.warning("Cache unavailable: page not stored", exc_info=True)
+
+    @staticmethod
+    def finish(response, state):
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=min(CDN_SECONDS, state.ttl),
+            stale_while_revalidate=CDN_STALE_SECONDS,
+        )
+        return response

@@ -1,0 +1,345 @@
+from django import forms
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from articles.labels import attach_labels
+from articles.models import Article, Category
+from articles.querysets import live_tags
+from caching.freshness import last_modified
+from caching.versioned import api_response
+from partners.api.filters import ArticleFilter, BoundedIsoDateTimeField
+from partners.api.pagination import KeysetPagination
+from partners.api.serializers import (
+    ArticleDetailSerializer,
+    ArticleListSerializer,
+    ArticleWithBodySerializer,
+    CategorySerializer,
+    ChangeSerializer,
+    TagSerializer,
+    listing_rows,
+)
+from partners.changes import ChangesPagination
+from partners.models import EmbargoFetch
+
+# Partners' own HTTP caches may reuse a response for a short while, then revalidate it cheaply
+# with ETag / Last-Modified. Shared caches must not store it: every response is tied to a key.
+CACHE_SECONDS = 30
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, for a human.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="400 only: messages per query parameter.",
+    )
+
+
+def error(description: str, example: dict) -> OpenApiResponse:
+    return OpenApiResponse(
+        ErrorSerializer,
+        description=description,
+        examples=[OpenApiExample(description, value=example, response_only=True)],
+    )
+
+
+ERRORS = {
+    401: error(
+        "Missing, wrong, revoked or expired key",
+        {"detail": 'An API key is required: send "Authorization: Api-Key <key>".'},
+    ),
+    429: error(
+        "Too many requests for this key; retry after the Retry-After header's seconds",
+        {"detail": "Request was throttled. Expected available in 12 seconds."},
+    ),
+}
+BAD_PARAMETER = error(
+    "A parameter is unknown or malformed",
+    {
+        "detail": "Invalid request parameters: page_size.",
+        "errors": {"page_size": ["Must be a whole number from 1 to 100."]},
+    },
+)
+NOT_FOUND = error("No live item with that slug", {"detail": "No Article matches the given query."})
+SLUG = r"^[-a-zA-Z0-9_]+$"
+ARTICLE_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "include",
+        OpenApiTypes.STR,
+        enum=["body"],
+        description="`body` adds `body_html` to every list item.",
+    ),
+    OpenApiParameter(
+        "category",
+        {"type": "string", "pattern": SLUG},
+        description="A category slug; an unknown slug answers 400.",
+    ),
+    OpenApiParameter(
+        "author",
+        {"type": "string", "pattern": SLUG},
+        description="An author slug; an unknown slug answers 400.",
+    ),
+    OpenApiParameter(
+        "tag",
+        {"type": "array", "items": {"type": "string"}},
+        explode=True,
+        description="A tag slug, repeatable (articles with any of them); unknown slugs answer 400.",
+    ),
+    OpenApiParameter(
+        "featured",
+        {"type": "string", "enum": ["true", "false"]},
+        description="`true`: featured articles only; `false`: the others.",
+    ),
+    OpenApiParameter(
+        "label",
+        {"type": "string", "maxLength": 30},
+        description='A kicker such as "Top" or "Analysis" (case-insensitive).',
+    ),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": 200},
+        description="Words to search for in title, summary, body and tags (all must match).",
+    ),
+]
+
+
+class PartnerApiMixin:
+    """HTTP behaviour shared by every endpoint: response cache, validators, cache policy."""
+
+    def cached(self, request, build):
+        """The response `build(request)` makes, kept rendered under the content version (the
+        same body for every key: keys only decide who may ask). Keys that see embargoed copy
+        get theirs built each time: their fetches are recorded, and nobody else may share it."""
+        if sees_embargoed(request):
+            return build(request)
+        return api_response(request, build) or build(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            response["Last-Modified"] = http_date(last_modified().timestamp())
+            patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+        else:
+            patch_cache_control(response, no_store=True)
+        return response  # private and Vary: Authorization for every /api/ response: see middleware
+
+
+class CachedListMixin(PartnerApiMixin):
+    def list(self, request, *args, **kwargs):
+        return self.cached(request, lambda r: super(CachedListMixin, self).list(r, *args, **kwargs))
+
+
+class CachedRetrieveMixin(PartnerApiMixin):
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached(
+            request, lambda r: super(CachedRetrieveMixin, self).retrieve(r, *args, **kwargs)
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Live articles, newest first",
+        parameters=ARTICLE_LIST_PARAMETERS,
+        responses={200: ArticleListSerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One live article with its body, related links, corrections and live entries",
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                description="ISO 8601 date-time: only live entries posted or edited at or "
+                "after it (for polling live coverage).",
+            )
+        ],
+        responses={200: ArticleDetailSerializer, 400: BAD_PARAMETER, 404: NOT_FOUND, **ERRORS},
+    ),
+)
+class ArticleViewSet(CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = SLUG.strip("^$")
+    filterset_class = ArticleFilter
+    pagination_class = KeysetPagination
+
+    @property
+    def accepted_query_params(self) -> tuple:
+        if self.action == "retrieve":
+            return ("since", "include")
+        return ("cursor", "page_size", "ordering", "include")
+
+    def list(self, request, *args, **kwargs):
+        self.includes_body()  # a wrong `include` answers 400 before any work
+        return self.cached(request, lambda r: super(ArticleViewSet, self).list(r, *args, **kwargs))
+
+    def retrieve(self, request, *args, **kwargs):
+        self.since()  # a malformed `since` answers 400 before any work
+        return super().retrieve(request, *args, **kwargs)
+
+    def get_queryset(self):
+        body = self.action == "retrieve" or self.includes_body()
+        if sees_embargoed(self.request):
+            return listing_rows(Article.objects.live_or_embargoed(), body=body)
+        return listing_rows(Article.objects.live(), body=body)
+
+    def paginate_queryset(self, queryset):
+        return record_embargoed_fetches(
+            self.request, attach_labels(super().paginate_queryset(queryset))
+        )
+
+    def get_object(self):
+        return record_embargoed_fetches(self.request, attach_labels([super().get_object()]))[0]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "retrieve":
+            context["since"] = self.since()
+        return context
+
+    def since(self):
+        raw = self.request.query_params.get("since")
+        return None if raw is None else parse_datetime_parameter("since", raw)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return ArticleDetailSerializer
+        if self.includes_body():
+            return ArticleWithBodySerializer
+        return ArticleListSerializer
+
+    def get_filterset_class(self):
+        return ArticleFilter if self.action == "list" else None
+
+    def includes_body(self) -> bool:
+        include = self.request.query_params.get("include") if self.request else None
+        if include not in (None, "body"):
+            raise ValidationError({"include": ["The only value accepted is `body`."]})
+        return include == "body"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Categories with their live article counts",
+        responses={200: CategorySerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One category with its live article count",
+        responses={200: CategorySerializer, 404: NOT_FOUND, **ERRORS},
+    ),
+)
+class CategoryViewSet(CachedListMixin, CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = SLUG.strip("^$")
+    serializer_class = CategorySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return Category.objects.public().with_live_count()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Tags in use by live articles, with counts",
+        responses={200: TagSerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
+    )
+)
+class TagViewSet(CachedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = TagSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return live_tags()
+
+
+class ChangesPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="Null once you are caught up.")
+    previous = serializers.URLField(
+        allow_null=True, help_text="Always null: the feed runs forward."
+    )
+    results = ChangeSerializer(many=True)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="What changed since a time: live articles to upsert, tombstones to remove",
+        description=(
+            "Oldest change first. `updated` entries carry the article as in the list endpoint; "
+            "`withdrawn` entries are tombstones for articles that were unpublished or deleted. "
+            "Walk `next` until it is null, remember the newest `changed_at`, and ask again "
+            "later with `since` set to it (entries at exactly `since` come again: apply them "
+            "idempotently)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                required=True,
+                description="ISO 8601 date-time: changes at or after it.",
+            ),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a response's `next`."),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description="1-100, default 20.", default=20
+            ),
+        ],
+        responses={200: ChangesPageSerializer, 400: BAD_PARAMETER, **ERRORS},
+    )
+)
+class ChangesView(PartnerApiMixin, generics.GenericAPIView):
+    serializer_class = ChangeSerializer
+    pagination_class = None
+    accepted_query_params = ("since", "cursor", "page_size")
+
+    def get_queryset(self):
+        return Article.objects.none()  # the feed merges two sources itself; see changes.py
+
+    def get(self, request):
+        return self.cached(request, self.changes)
+
+    def changes(self, request):
+        self.filter_queryset(self.get_queryset())  # rejects unknown parameters
+        since = self.parse_since(request.query_params.get("since"))
+        page_size = KeysetPagination().get_page_size(request)
+        changes, next_link = ChangesPagination(request, page_size).page(since)
+        results = ChangeSerializer(changes, many=True, context=self.get_serializer_context()).data
+        return Response({"next": next_link, "previous": None, "results": results})
+
+    @staticmethod
+    def parse_since(raw):
+        if raw is None:
+            raise ValidationError({"since": ["Required: an ISO 8601 date-time."]})
+        return parse_datetime_parameter("since", raw)
+
+
+def parse_datetime_parameter(name: str, raw: str):
+    try:
+        return BoundedIsoDateTimeField().clean(raw)
+    except forms.ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
+
+
+def sees_embargoed(request) -> bool:
+    """Whether the request's key holds the embargoed-copy permission."""
+    return bool(getattr(request.auth, "can_see_embargoed", False))
+
+
+def record_embargoed_fetches(request, rows: list) -> list:
+    """Record which embargoed articles a permitted key fetched, and when (the audit trail)."""
+    if sees_embargoed(request):
+        now = timezone.now()
+        EmbargoFetch.objects.bulk_create(
+            EmbargoFetch(article_id=row["id"], key=request.auth, fetched_at=now)
+            for row in rows
+            if row["embargoed_until"] and row["embargoed_until"] > now
+        )
+    return rows
