@@ -8,7 +8,8 @@ live articles ("lists"), the site's menu ("sections"). A save that changes nothi
 sees, a draft's or a scheduled article's, names nothing.
 """
 
-from taggit.models import Tag
+from django.apps import apps
+from taggit.models import Tag, TaggedItem
 
 from articles.models import (
     Article,
@@ -54,11 +55,31 @@ def tagging_tags(tagging: TaggedArticle) -> set[str]:
     return {f"article:{tagging.content_object_id}", "lists"}
 
 
+def category_tags(category: Category) -> set[str]:
+    # A section with no live article is on no menu, list or API answer (Category.public()).
+    if not Category.objects.public().filter(pk=category.pk).exists():
+        return set()
+    return {f"section:{category.pk}", "sections", "lists"}
+
+
+def author_tags(author: Author) -> set[str]:
+    if not Article.objects.live().filter(authors=author).exists():
+        return set()
+    return {f"author:{author.pk}", "lists"}
+
+
+def tag_tags(tag: Tag) -> set[str]:
+    # A new tag, or one only drafts carry, shows nowhere (tag pages answer 404 until then).
+    if not Article.objects.live().filter(tags=tag).exists():
+        return set()
+    return {f"tag:{tag.pk}", "lists"}
+
+
 def declare_all() -> None:
     dependencies.declare(Article, article_tags)
-    dependencies.declare(Category, lambda category: {f"section:{category.pk}", "sections"})
-    dependencies.declare(Author, lambda author: {f"author:{author.pk}", "lists"})
-    dependencies.declare(Tag, lambda tag: {f"tag:{tag.pk}", "lists"})
+    dependencies.declare(Category, category_tags)
+    dependencies.declare(Author, author_tags)
+    dependencies.declare(Tag, tag_tags)
     dependencies.declare(TaggedArticle, tagging_tags)
     dependencies.declare(RelatedLink, related_link_tags)
     dependencies.declare(ArticleRedirect, shown_on_its_article)
@@ -68,9 +89,15 @@ def declare_all() -> None:
     dependencies.declare(ArticleWithdrawal, lambda withdrawal: {"changes"})
     dependencies.declare_relation(Article.authors.through)
     dependencies.declare_relation(TaggedArticle)
-    # The revisions kept by simple_history are the desk's, never shown publicly.
+    # The revisions kept by simple_history are the desk's, never shown publicly; taggit's
+    # generic TaggedItem is unused (articles are tagged through TaggedArticle).
+    history = Article.history.model
     dependencies.declare_unpublished(
-        Article.history.model, Correction.history.model, LiveEntry.history.model
+        history,
+        apps.get_model("articles", "HistoricalArticle_authors"),
+        Correction.history.model,
+        LiveEntry.history.model,
+        TaggedItem,
     )
     freshness.watch_schedule(publication_schedule)
 

@@ -40,7 +40,9 @@ def url(name: str, *args, **kwargs) -> str:
 
 @pass_context
 def canonical_url(context) -> str:
-    return presentation.canonical_url(context["request"], context.get("page_obj"))
+    return presentation.canonical_url(
+        context["request"], context.get("page_obj"), context.get("query", "")
+    )
 
 
 @pass_context

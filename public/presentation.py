@@ -5,6 +5,7 @@ import json
 import re
 from datetime import date
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, strip_tags
@@ -19,12 +20,14 @@ from articles.search import normalize_query
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def canonical_url(request, page_obj=None) -> str:
-    """This page's address without query parameters, except a page number beyond the first."""
+def canonical_url(request, page_obj=None, query: str = "") -> str:
+    """This page's address without query parameters, except a search's words and a page number
+    beyond the first (a search's second page without its words would be another page)."""
     url = request.build_absolute_uri(request.path)
+    parameters = {"q": query} if query else {}
     if page_obj is not None and page_obj.number > 1:
-        url += f"?page={page_obj.number}"
-    return url
+        parameters["page"] = page_obj.number
+    return f"{url}?{urlencode(parameters)}" if parameters else url
 
 
 def json_ld(data: dict) -> SafeString:

@@ -69,7 +69,7 @@ def api_client(api_key):
 def pytest_terminal_summary(terminalreporter):
     import sys
 
-    test_api_fuzz = sys.modules.get("tests.test_api_fuzz")
+    test_api_fuzz = sys.modules.get("tests.partners.test_api_fuzz")
     if test_api_fuzz and test_api_fuzz.runs["requests"]:
         terminalreporter.write_line(
             f"schemathesis: {test_api_fuzz.runs['requests']} generated API requests sent"

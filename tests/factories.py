@@ -110,6 +110,11 @@ def ensure_editorial_roles() -> None:
     for name, pairs in [("Writers", writer_pairs), ("Editors", editor_pairs)]:
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codename in pairs:
+            # The migrations name the app a model had then (embargo fetches moved to partners).
+            app_label = MOVED_MODELS.get(codename.partition("_")[2], app_label)
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+
+
+MOVED_MODELS = {"embargofetch": "partners"}

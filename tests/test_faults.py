@@ -85,8 +85,8 @@ def test_a_save_that_fails_half_way_writes_nothing(editor_client, monkeypatch):
     """The admin saves an article and its related links in one transaction: when the second
     part fails, the first is rolled back too."""
     from articles.models import Article, RelatedLink
+    from tests.articles.test_editorial import change_url, form_data, inline_management
     from tests.factories import make_article
-    from tests.test_editorial import change_url, form_data, inline_management
 
     article = make_article(title="Before", status=Article.Status.DRAFT)
     target = make_article()

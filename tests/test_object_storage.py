@@ -156,7 +156,7 @@ def test_an_unreachable_store_fails_the_upload_clearly_with_nothing_written(sett
 
 def test_a_write_failing_after_the_check_rolls_everything_back(settings, staff_client, monkeypatch):
     from articles.admin import forms as article_admin
-    from tests.test_editorial import form_data
+    from tests.articles.test_editorial import form_data
 
     article = make_article(slug="kept", category=make_category())
     version = article.version
@@ -182,7 +182,7 @@ def test_export_and_import_work_with_object_storage(bucket, tmp_path, client):
     call_command("export_content", output=str(tmp_path / "backup.json"))
     exported = json.loads((tmp_path / "backup.json").read_text())
     assert exported["articles"][0]["hero_image"] == name
-    from tests.test_backup import wipe_content
+    from tests.articles.test_backup import wipe_content
 
     wipe_content()
     call_command("import_content", str(tmp_path / "backup.json"))

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import require_tool
+from tests.partners.test_webhooks import docs_verify
 from tests.processes import (
     POSTGRES,
     REDIS,
@@ -31,7 +32,6 @@ from tests.processes import (
     site_environment,
     wait_until,
 )
-from tests.test_webhooks import docs_verify
 
 pytestmark = pytest.mark.processes
 

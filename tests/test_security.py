@@ -248,7 +248,7 @@ def test_login_page_offers_password_reset(client, db):
 
 def test_media_is_served_sandboxed_and_never_sniffed(client, db):
     from tests import factories
-    from tests.test_xss import hero_upload
+    from tests.public.test_xss import hero_upload
 
     article = factories.make_article(hero_image=hero_upload(), hero_alt="A picture")
     response = client.get(article.hero_image.url)

@@ -5,7 +5,7 @@ import pytest
 
 from articles.models import Article
 from tests import factories
-from tests.test_xss import PAYLOADS, hero_upload
+from tests.public.test_xss import PAYLOADS, hero_upload
 
 pytestmark = [
     pytest.mark.browser,

@@ -444,3 +444,26 @@ def test_schema_and_docs_need_no_key(client, db):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"cdn.jsdelivr" not in docs.content and b"unpkg" not in docs.content
+
+
+@pytest.mark.parametrize("parameter", ["q=zzzz", "category=nope", "tag=none", "page_size=5"])
+def test_the_detail_refuses_list_parameters_by_name_instead_of_filtering(api_client, parameter):
+    """The list's filters are the list's: the detail once applied them (`?q=zzzz` answered 404
+    for a live article, `?category=nope` 400 as an unknown category)."""
+    make_article(slug="live-one")
+    response = api_client.get(f"/api/v1/articles/live-one/?{parameter}")
+    assert response.status_code == 400
+    name = parameter.partition("=")[0]
+    assert list(response.json()["errors"]) == [name]
+    assert "Accepted parameters: include, since" in response.json()["errors"][name][0]
+    assert api_client.get("/api/v1/articles/live-one/?include=body").status_code == 200
+
+
+def test_the_detail_schema_documents_no_list_filters(client):
+    schema = client.get("/api/v1/schema/?format=json").json()
+    detail = schema["paths"]["/api/v1/articles/{slug}/"]["get"]
+    listing = schema["paths"]["/api/v1/articles/"]["get"]
+    assert {p["name"] for p in detail["parameters"]} == {"slug", "since"}
+    assert {"q", "category", "tag", "author", "published_after"} <= {
+        p["name"] for p in listing["parameters"]
+    }

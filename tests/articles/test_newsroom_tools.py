@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 from articles.models import Article, Correction, LiveEntry
 from caching.freshness import read_snapshot
 from partners.models import EmbargoFetch, PartnerKey
+from tests.articles.test_editorial import form_data as article_form
 from tests.factories import make_article, make_author
-from tests.test_editorial import form_data as article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -346,7 +346,7 @@ def test_poll_endpoint_query_count(client, category, django_assert_num_queries):
 
 
 def test_live_article_page_query_count(client, category, django_assert_num_queries):
-    from tests.test_views import ARTICLE_QUERIES
+    from tests.public.test_views import ARTICLE_QUERIES
 
     article = live_article(category=category)
     Correction.objects.create(article=article, text="A fix.")

@@ -25,7 +25,7 @@ from tests.factories import make_article, make_category
 
 pytestmark = pytest.mark.django_db
 
-DOCS = Path(__file__).parents[1] / "docs" / "api.md"
+DOCS = Path(__file__).parents[2] / "docs" / "api.md"
 
 
 def docs_verify():

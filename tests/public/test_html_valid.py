@@ -16,7 +16,7 @@ from tests import factories
 from tests.conftest import require_tool
 
 pytestmark = pytest.mark.django_db
-VNU = Path(__file__).parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU = Path(__file__).parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 JAVA = "a Java runtime for the Nu HTML Checker (apt-get install default-jre-headless)"
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import make_article, make_author, make_live_articles
+from tests.factories import make_article, make_author, make_category, make_live_articles
 
 pytestmark = pytest.mark.django_db
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -69,3 +69,16 @@ def test_news_sitemap_covers_the_last_48_hours(client, category):
     assert locs == ["http://testserver/articles/fresh/"]
     assert tree.find(f".//{NEWS}title").text == Article.objects.get(slug="fresh").title
     assert tree.find(f".//{NEWS}publication_date").text
+
+
+def test_feed_titles_carry_the_site_name(client, settings):
+    settings.SITE_NAME = "Harbour Gazette"
+    make_article(slug="piece", category=make_category(slug="ports", name="Ports"), tags=["cargo"])
+    for path, title in [
+        ("/feed/", "Harbour Gazette: latest articles"),
+        ("/categories/ports/feed/", "Harbour Gazette: Ports"),
+        ("/tags/cargo/feed/", "Harbour Gazette: cargo"),
+    ]:
+        channel = ET.fromstring(client.get(path).content).find("channel")
+        assert channel.findtext("title") == title, path
+        assert "Newsroom" not in channel.findtext("description"), path
