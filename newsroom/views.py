@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import defaults, static
 from django.views.decorators.cache import never_cache
@@ -86,3 +86,9 @@ def login_locked_out(request, response, credentials):
         "cooloff_minutes": round(settings.AXES_COOLOFF_TIME * 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+def moved_to_partners(request, page):
+    """An admin page of a model that moved from the articles app to partners (bookmarks)."""
+    query = f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else ""
+    return redirect(f"{reverse('admin:index')}partners/{page}{query}")

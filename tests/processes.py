@@ -64,10 +64,10 @@ def site_environment(
     return env
 
 
-def manage(env: dict, *args: str, timeout: float = 120) -> str:
+def manage(env: dict, *args: str, timeout: float = 120, cwd: Path = ROOT) -> str:
     result = subprocess.run(
         [str(PYTHON), "manage.py", *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -78,8 +78,8 @@ def manage(env: dict, *args: str, timeout: float = 120) -> str:
     return result.stdout
 
 
-def shell(env: dict, code: str, timeout: float = 60) -> str:
-    return manage(env, "shell", "-v", "0", "-c", code, timeout=timeout)
+def shell(env: dict, code: str, timeout: float = 60, cwd: Path = ROOT) -> str:
+    return manage(env, "shell", "-v", "0", "-c", code, timeout=timeout, cwd=cwd)
 
 
 SEED = """

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import PYTHON, ROOT, site_environment
+from tests.processes import ROOT, manage, shell, site_environment
 
 pytestmark = pytest.mark.processes
 
@@ -105,28 +105,8 @@ print(json.dumps({
 
 
 def run(python_code: str, *, cwd: Path, env: dict) -> str:
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", "shell", "-v", "0", "-c", python_code],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.strip().splitlines()[-1]
-
-
-def manage(*args: str, cwd: Path, env: dict) -> None:
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    """The last line a manage.py shell of the code at `cwd` printed."""
+    return shell(env, python_code, timeout=300, cwd=cwd).strip().splitlines()[-1]
 
 
 def previous_release(into: Path) -> Path:
@@ -150,12 +130,12 @@ def test_an_upgrade_keeps_every_row_file_relation_and_permission(tmp_path):
     env = site_environment(
         tmp_path, f"sqlite:///{tmp_path / 'site.sqlite3'}", static_root=tmp_path / "static"
     )
-    manage("migrate", "--noinput", "-v0", cwd=old_code, env=env)
-    manage("demo_content", "-v0", cwd=old_code, env=env)
+    manage(env, "migrate", "--noinput", "-v0", cwd=old_code, timeout=300)
+    manage(env, "demo_content", "-v0", cwd=old_code, timeout=300)
     secret = run(FILL_OLD_DATABASE, cwd=old_code, env=env)
     before = json.loads(run(INVENTORY, cwd=old_code, env=env))
 
-    manage("migrate", "--noinput", "-v0", cwd=ROOT, env=env)
+    manage(env, "migrate", "--noinput", "-v0", timeout=300)
     after = json.loads(run(INVENTORY, cwd=ROOT, env=env))
     checks = json.loads(run(f"SECRET = {secret!r}\n{AFTER_UPGRADE}", cwd=ROOT, env=env))
 

@@ -453,3 +453,19 @@ def test_unroutable_api_addresses_answer_json_404(api_client, article, path):
 def test_unusual_but_valid_offsets_are_accepted(api_client, article, since):
     assert api_client.get("/api/v1/changes/", {"since": since}).status_code == 200
     assert api_client.get("/api/v1/articles/", {"updated_since": since}).status_code == 200
+
+
+def test_the_old_admin_addresses_of_partner_pages_redirect(client):
+    """Partner keys, endpoints, deliveries and embargo fetches moved to the partners app."""
+    for old, new in [
+        ("/admin/articles/partnerkey/", "/admin/partners/partnerkey/"),
+        (
+            "/admin/articles/webhookdelivery/?status=failed",
+            "/admin/partners/webhookdelivery/?status=failed",
+        ),
+        ("/admin/articles/embargofetch/3/change/", "/admin/partners/embargofetch/3/change/"),
+    ]:
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (302, new)
+    assert client.get("/admin/articles/article/").status_code == 302  # the login, not a redirect
+    assert "/admin/login/" in client.get("/admin/articles/article/")["Location"]

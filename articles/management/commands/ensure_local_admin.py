@@ -1,3 +1,4 @@
+import os
 import secrets
 
 from django.conf import settings
@@ -20,7 +21,8 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser("admin", "admin@example.com", password)
-        login = f"Admin login: http://127.0.0.1:8000/admin/  user: admin  password: {password}"
+        address = os.environ.get("NEWSROOM_ADDR", "127.0.0.1:8000")  # as scripts/run serves
+        login = f"Admin login: http://{address}/admin/  user: admin  password: {password}"
         CREDENTIALS_FILE.write_text(login + "\n")
         CREDENTIALS_FILE.chmod(0o600)
         self.stdout.write(login)
