@@ -8,6 +8,7 @@ from django.apps import apps
 from django.db.models import Value
 
 from articles.addresses import slug_url
+from caching import tags
 
 
 class TagLabel(NamedTuple):
@@ -62,6 +63,7 @@ def labels_by_article(ids: list, *, kinds=("tag", "author")) -> dict:
     rows = first.union(*others, all=True) if others else first
     for kind, article_id, slug, name, _ in sorted(rows, key=lambda row: (row[1], row[4])):
         labels[kind][article_id].append(LABELS[kind](slug, name))
+        tags.add(f"{kind}:{slug}")  # a response showing the label shows the name
     return labels
 
 

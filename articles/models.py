@@ -28,6 +28,19 @@ from articles.visibility import (
 )
 
 WORDS_PER_MINUTE = 230
+# What a list shows of an article besides its place in it: kept from before a save, so that the
+# save's receivers know whether lists showing the article changed (articles.dependencies).
+CARD_STATE = (
+    "title",
+    "summary",
+    "label",
+    "hero_image",
+    "hero_renditions",
+    "is_featured",
+    "category_id",
+    "live_coverage_started_at",
+    "live_coverage_ended_at",
+)
 validate_web_url = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
 )
@@ -184,6 +197,12 @@ class Article(models.Model):
                 name="article_category_live_idx",
             ),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
+            # When embargoes lift (the cache's schedule, caching.freshness): rows with one only.
+            models.Index(
+                fields=["embargoed_until"],
+                condition=Q(embargoed_until__isnull=False),
+                name="article_embargo_idx",
+            ),
             # The home page's top story: the newest live featured article, found without
             # walking every live article when few are featured.
             models.Index(
@@ -196,7 +215,7 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    # The stored row (version, slug, status, published_at) as the last save() found it, for
+    # The stored row (version, slug, status, published_at, CARD_STATE) as the last save() found it, for
     # receivers of post_save that react to a change of state (see articles.signals).
     state_before_save: dict | None = None
 
@@ -361,7 +380,7 @@ class Article(models.Model):
             return None
         return (
             Article.objects.filter(pk=self.pk)
-            .values("version", "slug", "status", "published_at", "embargoed_until")
+            .values("version", "slug", "status", "published_at", "embargoed_until", *CARD_STATE)
             .first()
         )
 

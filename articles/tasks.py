@@ -41,14 +41,20 @@ def build_hero_renditions(article_id: int, source_name: str) -> dict | None:
     renditions = build_renditions(article.hero_image)
     with transaction.atomic():
         rows = Article.objects.filter(pk=article_id, hero_image=source_name)
-        if rows.update(hero_renditions=renditions):
-            content_changed()  # update() sends no signal: every page showing it moves on
+        # update() sends no signal: the article's page, card and rows show the image.
+        if rows.update(hero_renditions=renditions) and Article.objects.live().filter(pk=article_id):
+            content_changed(tags=image_shown_by(article_id))
     return renditions
+
+
+def image_shown_by(article_id: int) -> set[str]:
+    return {f"article:{article_id}", f"card:{article_id}", f"row:{article_id}", "rows"}
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=5, max_retries=5)
 def refresh_search_vector(article_id: int) -> None:
     """Index the article's words for search (PostgreSQL; nothing to do on SQLite)."""
-    article = Article.objects.filter(pk=article_id).only("pk").first()
+    article = Article.objects.live().filter(pk=article_id).only("pk").first()
+    # Only a live article's words are found: a draft's index changes no public answer.
     if article is not None and article.refresh_search_vector():
-        content_changed()  # search results change with it
+        content_changed(tags={"search"})

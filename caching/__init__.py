@@ -37,11 +37,13 @@ from django.core.cache import cache
 
 def reset() -> None:
     """Forget everything cached, in the shared cache and in this process."""
-    from caching import counters, freshness, versioned  # not at import: this package is an app
+    from caching import counters, freshness, pages, versioned  # not at import: this is an app
 
     with contextlib.suppress(Exception):  # a test may have pointed the cache at nothing
         cache.clear()
-    freshness.forget_local_snapshot()
+    freshness.forget_counts()
     versioned.LOCAL.clear()
+    for copies in pages.LOCAL_PAGES:
+        copies.clear()
     for counter in counters.ALL:
         counter.clear()

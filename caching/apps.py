@@ -8,7 +8,7 @@ class CachingConfig(AppConfig):
     name = "caching"
 
     def ready(self):
-        from caching import dependencies
-        from caching.models import ContentGeneration
+        from caching import dependencies, purging  # noqa: F401  (purging: its Celery task)
+        from caching.models import ContentGeneration, TagCount
 
-        dependencies.declare_unpublished(ContentGeneration)
+        dependencies.declare_unpublished(ContentGeneration, TagCount)

@@ -5,13 +5,12 @@ once, so that a new public model cannot be forgotten (tests/caching/test_depende
 them all):
 
     declare(Article, article_tags)          # a save or delete makes article_tags(article) stale
-    declare_relation(Article.authors.through)  # an m2m change: the tags of the instance changed
+    declare_relation(Article.authors.through, byline_tags)  # an m2m change
     declare_unpublished(WebhookDelivery)    # no public response shows it: changes make nothing stale
 
-`tags(instance)` names what a change of that row can make stale ("article:12", "section:3"); an
-empty answer (a draft that was never public) makes nothing stale. Today every non-empty answer
-moves the one content version (caching.freshness); the names say which responses a finer cache
-could keep.
+`tags(instance)` names what a change of that row makes stale ("article:12", "list:section:3"): the
+responses that named those tags while they were built (caching.tags) are rebuilt, and nothing
+else; an empty answer (a draft that was never public) makes nothing stale.
 
 The signals are connected here, once per model, so an app never wires them by hand.
 """
@@ -24,9 +23,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from caching.freshness import content_changed
 
 Tags = Callable[[Model], Iterable[str]]
+RelationTags = Callable[[Model, type[Model], set | None], Iterable[str]]
 
 _declared: dict[type[Model], Tags | None] = {}
-_relations: set[type[Model]] = set()
+_relations: dict[type[Model], RelationTags] = {}
 
 
 def declare(model: type[Model], tags: Tags) -> None:
@@ -37,10 +37,10 @@ def declare(model: type[Model], tags: Tags) -> None:
     post_delete.connect(_on_delete, sender=model, dispatch_uid=f"caching-del-{uid}", weak=False)
 
 
-def declare_relation(through: type[Model]) -> None:
-    """Adding or removing rows of a many-to-many relation changes the instance it was made
-    through (an article's byline, a tag's articles): what that instance's tags name is stale."""
-    _relations.add(through)
+def declare_relation(through: type[Model], tags: RelationTags) -> None:
+    """Adding or removing rows of a many-to-many relation: `tags(instance, related model, pks)`
+    names what is stale (an article's byline changed, or a tag's articles)."""
+    _relations[through] = tags
     uid = through._meta.label_lower
     m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"caching-m2m-{uid}", weak=False)
 
@@ -75,6 +75,8 @@ def _on_delete(sender, instance, *, using=None, **kwargs):
     _changed(instance, using)
 
 
-def _on_m2m(sender, instance, *, action, using=None, **kwargs):
+def _on_m2m(sender, instance, *, action, model, pk_set, using=None, **kwargs):
     if action.startswith("post_"):
-        _changed(instance, using)
+        tags = set(_relations[sender](instance, model, pk_set))
+        if tags:
+            content_changed(using=using, tags=tags)

@@ -1,30 +1,37 @@
-"""Has public content changed? The one answer every cache layer and validator keys on.
+"""Is a cached response still current? The one answer every cache layer and validator asks.
 
-The source of truth is a counter row in the database (`ContentGeneration`). Every save or delete
-that a declaration (caching.dependencies) says a page, feed, sitemap or API response shows bumps
-it **in the same transaction** as the change, so the new count becomes visible to other processes exactly when the data does: a
-reader who sees the new count reads the committed data, and a reader still on the old count
-stores what it builds under the old count, which nobody asks for once the new count is read.
-That holds for every process (web workers, management commands, other nodes), whatever the cache
-backend, because they all read the same database.
+Two sources of truth, both in the database, both written **in the same transaction** as the
+change they stand for, so another process sees them exactly when it sees the data:
 
-Each process reads the counter at most once per FRESHNESS_CHECK_SECONDS (one indexed query that
-also finds the newest live and the next scheduled article); a change made in this process forgets
-that memo at once. A scheduled article going live changes no row, so the newest live publication
-time is part of the version too: the content app tells this module, once, how to find the newest
-live and the next scheduled publication (`watch_schedule`). Every cached response also expires MAX_TTL seconds after it was
-made (or when the next scheduled article is due), so time-windowed content (the news sitemap's 48
-hours) moves on by itself.
+- **Tag counts** (`TagCount`): a change names what it makes stale (caching.dependencies) and adds
+  one to each of those tags. A cached entry keeps the counts of its tags as they were when it
+  started to be built; it is current while none of them has grown. A draft's save names nothing,
+  so it makes nothing stale; a typo fix on a live article names its page and its rows in lists;
+  publishing names the lists it joins.
+- **The generation** (`ContentGeneration`): a change that names no tag (`manage.py
+  content_changed`, an import) moves it, and with it every entry. So does a scheduled or
+  embargoed article going live, which changes no row: the content app tells this module how to
+  find the latest such go-live and the next one (`watch_schedule`).
+
+Each process reads both at most once per FRESHNESS_CHECK_SECONDS: the generation and schedule in
+one query, and the counts of the tags changed since its last read (TAG_WINDOW seconds back, to
+cover transactions that committed late) in another; every MAX_TTL seconds it reads every count
+again. A change made by the process itself is seen at once. An entry built from data read before
+a change committed keeps the counts from before it, so it is never taken for current afterwards.
+Every cached response also expires MAX_TTL seconds after it was made, so time-windowed content
+(the news sitemap's 48 hours) moves on by itself, and a transaction open longer than TAG_WINDOW
+is seen within MAX_TTL of its commit.
 
 Writes that bypass the ORM's signals (a manual SQL fix, `QuerySet.update()`) are seen within
 MAX_TTL seconds, or at once after `manage.py content_changed`.
 """
 
 import logging
+import secrets
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
@@ -32,9 +39,11 @@ from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.signals import setting_changed
 from django.db import DatabaseError, router, transaction
-from django.db.models import F, QuerySet, Subquery
+from django.db.models import DateTimeField, F, Max, QuerySet, Subquery, Sum, Value
 from django.dispatch import receiver
 from django.utils import timezone
+
+from caching.tags import EVERYTHING
 
 logger = logging.getLogger(__name__)
 
@@ -42,28 +51,52 @@ logger = logging.getLogger(__name__)
 # (time-windowed content such as the news sitemap's 48 hours moves on by itself).
 MAX_TTL = 300
 GENERATION_ID = 1
+# How far back each read of the tag counts looks: a change whose transaction stayed open longer
+# than this before it committed is seen at the next full read (at most MAX_TTL later).
+TAG_WINDOW = 30
+EPOCH = datetime.fromtimestamp(0, tz=UTC)
 
-_local: dict = {"until": 0.0, "snapshot": None}
+_local: dict = {"until": 0.0, "snapshot": None, "counts": {}, "full_read_at": 0.0}
 
-# (newest live, next scheduled) for a time: two one-column querysets, set by watch_schedule().
+# (latest unattended go-live, next go-live) for a time: two one-column querysets, newest or
+# soonest first, set by watch_schedule().
 Schedule = Callable[[datetime], tuple[QuerySet, QuerySet]]
 _schedule: dict[str, Schedule] = {}
 
 
 def watch_schedule(schedule: Schedule) -> None:
-    """How to find, for a time, the newest live publication time and the next time something goes
-    live by itself (each a one-column queryset, newest or soonest first): the content app's rule,
-    which this package does not know."""
+    """How to find, for a time, when content last went live by itself (a scheduled or embargoed
+    article coming due, with no save since) and when it next will: the content app's rule, which
+    this package does not know."""
     _schedule["queries"] = schedule
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The state public content is in: valid until an edit or the next scheduled publication."""
+    """The state public content is in, as this process last read it."""
 
-    version: str
-    last_modified: datetime
-    ttl: int
+    version: str  # the generation and the latest unattended go-live
+    last_modified: datetime  # of the generation
+    ttl: int  # seconds until the next go-live, at most MAX_TTL
+    # tag: (count, last changed) for every tag this process has seen named.
+    counts: Mapping[str, tuple[int, datetime]] = field(default_factory=dict)
+
+    def counts_of(self, tags: Iterable[str]) -> dict[str, int]:
+        """What an entry built now keeps: the count of each of its tags."""
+        return {tag: self.counts.get(tag, (0, EPOCH))[0] for tag in tags}
+
+    def is_current(self, version: str, counts: Mapping[str, int]) -> bool:
+        """Whether an entry built under `version` with these counts shows today's content (an
+        entry built by a process that read more recently is current too)."""
+        if version != self.version:
+            return False
+        known = self.counts
+        return all(count >= known.get(tag, (0,))[0] for tag, count in counts.items())
+
+    def last_modified_of(self, tags: Iterable[str]) -> datetime:
+        """When what these tags name last changed: the same answer in every process."""
+        changed = [self.counts[tag][1] for tag in tags if tag in self.counts]
+        return max([self.last_modified, *changed])
 
 
 def forget_local_snapshot() -> None:
@@ -71,18 +104,49 @@ def forget_local_snapshot() -> None:
 
 
 def content_changed(*, using: str | None = None, tags: Iterable[str] = ()) -> None:
-    """Record a change to public content in the current transaction of database `using`. `tags`
-    name what it makes stale (see caching.dependencies); today any change moves every key."""
+    """Record a change to public content in the current transaction of database `using`: the
+    responses tagged `tags` are stale; without tags, every response is."""
+    tags = set(tags) - {EVERYTHING}
+    db = using or router.db_for_write(apps.get_model("caching", "ContentGeneration"))
+    if tags:
+        count_tags(tags, db)
+    else:
+        move_generation(db)
+    forget_local_snapshot()
+    # A request of this process may read the old counts before the commit: read them after.
+    transaction.on_commit(forget_local_snapshot, using=db)
+    transaction.on_commit(lambda: purge(tags or {EVERYTHING}), using=db)
+
+
+def move_generation(db: str) -> None:
     ContentGeneration = apps.get_model("caching", "ContentGeneration")
-    db = using or router.db_for_write(ContentGeneration)
     now = timezone.now()
     generations = ContentGeneration.objects.using(db)
     if not generations.filter(pk=GENERATION_ID).update(value=F("value") + 1, changed_at=now):
         # The row is made by a migration; it is only missing after a flush.
         generations.get_or_create(pk=GENERATION_ID, defaults={"value": 1, "changed_at": now})
-    forget_local_snapshot()
-    # A request of this process may read the old count before the commit: read it again after.
-    transaction.on_commit(forget_local_snapshot, using=db)
+
+
+def count_tags(tags: set[str], db: str) -> None:
+    """Add one to a stripe of each tag: an insert for a tag never named before, then one UPDATE
+    for all of them."""
+    TagCount = apps.get_model("caching", "TagCount")
+    stripe = secrets.randbelow(TagCount.STRIPES)
+    now = timezone.now()
+    rows = TagCount.objects.using(db)
+    rows.bulk_create(
+        [TagCount(tag=tag, stripe=stripe, count=0, changed_at=now) for tag in sorted(tags)],
+        ignore_conflicts=True,
+    )
+    rows.filter(tag__in=tags, stripe=stripe).update(count=F("count") + 1, changed_at=now)
+
+
+def purge(tags: set[str]) -> None:
+    """Tell the cache in front (NEWSROOM_PURGE_URL) to drop what these tags name."""
+    if settings.PURGE_URL:
+        from caching import purging  # the HTTP client only where purging is configured
+
+        purging.send(tags)
 
 
 def caching_enabled() -> bool:
@@ -99,6 +163,12 @@ def _forget_settings(*, setting, **kwargs):
         _local.pop("caching_enabled", None)
     if setting == "FRESHNESS_CHECK_SECONDS":
         forget_local_snapshot()
+
+
+def forget_counts() -> None:
+    """Read every tag count again at the next snapshot (tests; a flushed database)."""
+    _local["counts"], _local["full_read_at"] = {}, 0.0
+    forget_local_snapshot()
 
 
 def snapshot() -> Snapshot:
@@ -123,23 +193,47 @@ def snapshot() -> Snapshot:
 
 
 def read_snapshot() -> Snapshot:
-    """The content state from the database, in one query. Every process that reads the same
-    rows works out the same version and Last-Modified."""
+    """The content state from the database, in one query: the generation and schedule, and the
+    tag counts changed since the last read (every count, once per MAX_TTL). Every process that
+    reads the same rows works out the same version, counts and Last-Modified."""
     ContentGeneration = apps.get_model("caching", "ContentGeneration")
+    TagCount = apps.get_model("caching", "TagCount")
     now = timezone.now()
-    newest_live, next_scheduled = _schedule["queries"](now)
-    row = (
-        ContentGeneration.objects.filter(pk=GENERATION_ID)
-        .annotate(
-            newest_live=Subquery(newest_live[:1]), next_scheduled=Subquery(next_scheduled[:1])
-        )
-        .values_list("value", "changed_at", "newest_live", "next_scheduled")
-        .first()
+    went_live, next_scheduled = _schedule["queries"](now)
+    moment = DateTimeField()
+    state = ContentGeneration.objects.filter(pk=GENERATION_ID).values_list(
+        Value(""),
+        "value",
+        "changed_at",
+        Subquery(went_live[:1], output_field=moment),
+        Subquery(next_scheduled[:1], output_field=moment),
     )
-    generation, changed_at, newest_live_at, next_scheduled_at = row or (0, None, None, None)
-    if row is None:  # no row yet (a flushed database): the newest live article still counts
-        newest_live_at, next_scheduled_at = first_value(newest_live), first_value(next_scheduled)
-    return build_snapshot(generation, changed_at, newest_live_at, next_scheduled_at, now)
+    full = time.time() - _local["full_read_at"] >= MAX_TTL
+    counts = TagCount.objects.all()
+    if not full:
+        recent = TagCount.objects.filter(changed_at__gte=now - timedelta(seconds=TAG_WINDOW))
+        counts = counts.filter(tag__in=recent.values("tag"))
+    counts = (
+        counts.order_by()
+        .values("tag")
+        .annotate(n=Sum("count"), at=Max("changed_at"), none=Value(None, moment))
+        .values_list("tag", "n", "at", "none", "none")
+    )
+    generation, changed_at, went_live_at, next_scheduled_at = 0, None, None, None
+    known = dict(_local["counts"])
+    found_generation = False
+    for tag, count, at, went, upcoming in state.union(counts, all=True):
+        if tag == "":  # the generation row (no tag is empty)
+            generation, changed_at, went_live_at, next_scheduled_at = count, at, went, upcoming
+            found_generation = True
+        else:
+            known[tag] = (count, at)
+    if not found_generation:  # no row yet (a flushed database): the schedule still counts
+        went_live_at, next_scheduled_at = first_value(went_live), first_value(next_scheduled)
+    if full:
+        _local["full_read_at"] = time.time()
+    _local["counts"] = known
+    return build_snapshot(generation, changed_at, went_live_at, next_scheduled_at, now, known)
 
 
 def first_value(queryset: QuerySet):
@@ -147,18 +241,19 @@ def first_value(queryset: QuerySet):
     return next(iter(row.values())) if row else None
 
 
-def build_snapshot(generation, changed_at, newest_live_at, next_scheduled_at, now) -> Snapshot:
+def build_snapshot(
+    generation, changed_at, went_live_at, next_scheduled_at, now, counts=None
+) -> Snapshot:
     ttl = MAX_TTL
     if next_scheduled_at is not None:
         ttl = min(ttl, next_scheduled_at.timestamp() - now.timestamp())
-    newest_live_ts = newest_live_at.timestamp() if newest_live_at else 0
-    last_modified = max(
-        filter(None, [changed_at, newest_live_at]), default=datetime.fromtimestamp(0, tz=UTC)
-    )
+    went_live_ts = went_live_at.timestamp() if went_live_at else 0
+    last_modified = max(filter(None, [changed_at, went_live_at]), default=EPOCH)
     return Snapshot(
-        version=f"{generation}.{newest_live_ts:.6f}",
+        version=f"{generation}.{went_live_ts:.6f}",
         last_modified=last_modified,
         ttl=max(1, int(ttl)),
+        counts=counts or {},
     )
 
 

@@ -19,3 +19,27 @@ class ContentGeneration(models.Model):
 
     def __str__(self):
         return f"content generation {self.value}"
+
+
+class TagCount(models.Model):
+    """How many times a change named a cache tag (caching.tags), counted in a few stripes.
+
+    A change adds one to one stripe of each tag it names, in its own transaction; a tag's count is
+    the sum of its stripes. Two changes that name the same tag wait for each other only when they
+    pick the same stripe (a row lock until the first commits): one chance in STRIPES. Sums only
+    grow, whatever order the transactions commit in, so an entry built before a change always
+    finds a larger count after it.
+    """
+
+    STRIPES = 16
+
+    tag = models.CharField(max_length=200)
+    stripe = models.PositiveSmallIntegerField(default=0)
+    count = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tag", "stripe"], name="tagcount_once")]
+
+    def __str__(self):
+        return f"{self.tag}[{self.stripe}] = {self.count}"

@@ -1,8 +1,9 @@
 """Whole-page caching for anonymous readers, invalidated by content changes and by time.
 
-Every key carries the freshness snapshot's version, which changes when an editor saves anything
-a page shows and when the next scheduled article goes live, so a cached page is never stale:
-nothing needs deleting, old entries simply stop being asked for and expire.
+Each page is stored with the tags of what it shows (caching.tags) and their counts when it was
+built; it is served while none of them has grown (caching.freshness), so a cached page is never
+stale, and a change rebuilds only the pages that show it. Its tags also go out in the `xkey`
+header, for a cache in front that purges by them.
 """
 
 import hashlib
@@ -16,17 +17,32 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
+from caching import tags
 from caching.freshness import caching_enabled, snapshot
 from caching.local import LocalCopies, url_digest
 
 logger = logging.getLogger(__name__)
 UNCACHED_PREFIXES = ("/admin/", "/preview/", "/api/", "/healthz", "/static/", "/media/")
-STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Last-Modified", "ETag")
+# The tags of a page (caching.tags), for a cache in front that purges by them (Varnish's xkey).
+TAGS_HEADER = "xkey"
+# Whether the page came from this cache: for people and tests watching it work.
+CACHE_STATUS_HEADER = "X-Cache"
+STORED_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "X-Frame-Options",
+    "Last-Modified",
+    "ETag",
+    TAGS_HEADER,
+)
 # Each process keeps its hottest pages, up to this many bytes.
 LOCAL_BYTES = 8 * 1024 * 1024
+LOCAL_PAGES: list[LocalCopies] = []
 # A CDN in front may keep a page this long, then serve it stale while it fetches a new one.
 CDN_SECONDS = 5
 CDN_STALE_SECONDS = 10
+# With purging configured, the cache in front keeps pages this long: a change purges them.
+PURGED_CDN_SECONDS = 600
 
 
 class PublicPageCacheMiddleware:
@@ -34,6 +50,7 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
         local_off = "local-pages" in settings.CACHE_LAYERS_OFF
         self.local = LocalCopies(0 if local_off else LOCAL_BYTES)
+        LOCAL_PAGES.append(self.local)  # for caching.reset()
 
     def __call__(self, request):
         if not self.cacheable_request(request):
@@ -46,18 +63,23 @@ class PublicPageCacheMiddleware:
             state = snapshot()
         except DatabaseError:
             return self.get_response(request)  # nothing cached to fall back on: the view says 503
-        key = self.key(request, state.version)
-        hit = self.load(key)
+        key = self.key(request)
+        hit = self.load(key, state)
         if hit is not None:
+            hit[CACHE_STATUS_HEADER] = "hit"
             return self.finish(hit, state)
 
-        response = self.get_response(request)
+        with tags.collect() as shown:
+            response = self.get_response(request)
         if self.cacheable_response(response):
-            response["Last-Modified"] = http_date(state.last_modified.timestamp())
+            shown.add(tags.EVERYTHING)
+            response["Last-Modified"] = http_date(state.last_modified_of(shown).timestamp())
             response["ETag"] = (
                 f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
             )
-            self.store(key, response, state.ttl)
+            response[TAGS_HEADER] = " ".join(sorted(shown))
+            self.store(key, response, state, state.counts_of(shown))
+            response[CACHE_STATUS_HEADER] = "miss"
             self.finish(response, state)
         return response
 
@@ -87,10 +109,11 @@ class PublicPageCacheMiddleware:
         )
 
     @staticmethod
-    def key(request, version: str) -> str:
-        return f"newsroom:page:{version}:{url_digest(request)}"
+    def key(request) -> str:
+        return f"newsroom:page:{url_digest(request)}"
 
-    def load(self, key):
+    def load(self, key, state):
+        """The stored page, if it is still current (its tags' counts have not grown)."""
         entry = self.local.get(key)
         if entry is None:
             try:
@@ -101,29 +124,34 @@ class PublicPageCacheMiddleware:
             if entry is None or entry[3] <= time.time():  # its own lifetime, whatever the cache's
                 return None
             self.local.put(key, entry, size=len(entry[2]), expires_at=entry[3])
-        status, headers, content, _ = entry
+        status, headers, content, _, version, counts = entry
+        if not state.is_current(version, counts):
+            return None
         response = HttpResponse(content, status=status)
         for name, value in headers.items():
             response[name] = value
         return response
 
-    def store(self, key, response, ttl: int) -> None:
+    def store(self, key, response, state, counts) -> None:
         headers = {name: response[name] for name in STORED_HEADERS if name in response}
-        expires_at = time.time() + ttl
-        entry = (response.status_code, headers, response.content, expires_at)
+        expires_at = time.time() + state.ttl
+        entry = (response.status_code, headers, response.content, expires_at, state.version, counts)
         self.local.put(key, entry, size=len(response.content), expires_at=expires_at)
         try:
-            cache.set(key, entry, ttl)
+            cache.set(key, entry, state.ttl)
         except Exception:
             logger.warning("Cache unavailable: page not stored", exc_info=True)
 
     @staticmethod
     def finish(response, state):
+        # A cache in front that is told what to drop (NEWSROOM_PURGE_URL) may keep pages for
+        # minutes; one that is not, for seconds.
+        kept = PURGED_CDN_SECONDS if settings.PURGE_URL else CDN_SECONDS
         patch_cache_control(
             response,
             public=True,
             max_age=0,
-            s_maxage=min(CDN_SECONDS, state.ttl),
+            s_maxage=min(kept, state.ttl),
             stale_while_revalidate=CDN_STALE_SECONDS,
         )
         return response

@@ -149,6 +149,9 @@ CACHE_LAYERS_OFF = set(env_list("NEWSROOM_CACHE_LAYERS_OFF", default=""))
 # How often each process asks the database whether content changed (caching/freshness.py):
 # the longest a change committed by another process stays unseen.
 FRESHNESS_CHECK_SECONDS = 1.0
+# A cache in front (Varnish with xkey, docs/deploy.md) that a committed change tells what to drop:
+# its purge address. With it, public pages may be kept there for minutes (s-maxage).
+PURGE_URL = os.environ.get("NEWSROOM_PURGE_URL", "")
 CACHES = {
     "default": cache_config(
         os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "locmem://"

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
+from caching import tags
 from caching.versioned import remember
 from partners.webhooks import EVENTS
 from partners.webhooks.addresses import URL_HELP, validate_endpoint_url
@@ -34,9 +35,12 @@ class PartnerKeyManager(BaseAPIKeyManager):
         if not KEY_SHAPE.fullmatch(key):  # garbage never reaches the cache or the database
             return None
         prefix = key.partition(".")[0]
-        partner_key = remember(
-            f"partnerkey:{prefix}", lambda: self.get_usable_keys().filter(prefix=prefix).first()
-        )
+
+        def usable_key():
+            tags.add(f"partner-key:{prefix}")
+            return self.get_usable_keys().filter(prefix=prefix).first()
+
+        partner_key = remember(f"partnerkey:{prefix}", usable_key)
         if partner_key is None or partner_key.revoked or not partner_key.is_valid(key):
             return None
         return partner_key

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from articles.labels import attach_labels
 from articles.models import Article, RelatedLink
+from caching import tags
 from caching.versioned import remember
 
 MORE_TO_READ = 3
@@ -70,6 +71,7 @@ def more_to_read(article: Article) -> list[MoreToRead]:
     tags). The curated targets' tags come with the article's own labels (ArticleDetailView)."""
     links = RelatedLink.objects.of_article(article.pk)[:MORE_TO_READ]
     items = [MoreToRead.from_link(link) for link in links]
+    tags.add_all(f"card:{item.article.pk}" for item in items if item.article)
     if len(items) < MORE_TO_READ:
         shown = {item.article.pk for item in items if item.article} | {article.pk}
         category_id = article.category_id
@@ -81,4 +83,6 @@ def more_to_read(article: Article) -> list[MoreToRead]:
 def newest_in_section(category_id: int) -> list[Article]:
     """Enough of the section's newest to fill More to Read after leaving out what shows."""
     section = as_cards(Article.objects.live()).filter(category_id=category_id)
-    return attach_labels(list(section[: 2 * MORE_TO_READ + 1]), with_authors=False)
+    newest = attach_labels(list(section[: 2 * MORE_TO_READ + 1]), with_authors=False)
+    tags.add(f"list:section:{category_id}", *(f"card:{article.pk}" for article in newest))
+    return newest

@@ -2,12 +2,18 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from articles.models import Category
+from caching import tags
 from caching.versioned import remember
 
 
 def menu_categories() -> list:
     """Every page's category menu: the same for every page until content changes."""
-    return remember("menu", lambda: list(Category.objects.public()))
+
+    def sections() -> list:
+        tags.add("menu")
+        return list(Category.objects.public())
+
+    return remember("menu", sections)
 
 
 def site(request):

@@ -12,6 +12,7 @@ from taggit.models import Tag
 from articles.addresses import slug_url
 from articles.labels import attach_labels
 from articles.models import Article, Category
+from caching import tags
 from public.cards import UNSHOWN_FIELDS
 
 FEED_SIZE = 20
@@ -27,10 +28,12 @@ class NewsroomRssFeed(Rss201rev2Feed):
             handler.addQuickElement("atom:updated", item["updateddate"].isoformat())
 
 
-def feed_items(articles) -> list:
-    """The newest FEED_SIZE articles with their section, tags and byline; no body."""
-    newest = articles.for_detail().defer(*UNSHOWN_FIELDS)[:FEED_SIZE]
-    return attach_labels(list(newest))
+def feed_items(articles, *, holding: str) -> list:
+    """The newest FEED_SIZE articles with their section, tags and byline; no body. `holding`
+    names the list (caching.tags); items name their rows, and their sections' names the menu."""
+    newest = attach_labels(list(articles.for_detail().defer(*UNSHOWN_FIELDS)[:FEED_SIZE]))
+    tags.add(holding, "menu", *(f"row:{article.pk}" for article in newest))
+    return newest
 
 
 class LatestArticlesFeed(Feed):
@@ -52,7 +55,7 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:home")
 
     def items(self):
-        return feed_items(Article.objects.live())
+        return feed_items(Article.objects.live(), holding="list:all")
 
     def item_title(self, item):
         return item.title
@@ -99,7 +102,9 @@ class CategoryFeed(LatestArticlesFeed):
         return obj.get_absolute_url()
 
     def items(self, obj):
-        return feed_items(Article.objects.live().filter(category=obj))
+        return feed_items(
+            Article.objects.live().filter(category=obj), holding=f"list:section:{obj.pk}"
+        )
 
 
 class TagFeed(LatestArticlesFeed):
@@ -119,4 +124,4 @@ class TagFeed(LatestArticlesFeed):
         return slug_url("articles:tag", obj.slug)
 
     def items(self, obj):
-        return feed_items(Article.objects.live().filter(tags=obj))
+        return feed_items(Article.objects.live().filter(tags=obj), holding=f"list:tag:{obj.slug}")

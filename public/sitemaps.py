@@ -7,8 +7,12 @@ from django.utils import timezone
 from articles.addresses import slug_url
 from articles.models import Article, Author, Category
 from articles.querysets import live_tags
+from caching import tags
 
 NEWS_WINDOW = timedelta(hours=48)
+# What a sitemap shows: which articles, sections, tags and authors there are, and when each article
+# last changed (caching.tags).
+SITEMAP_TAGS = ("list:all", "rows", "menu")
 
 
 class ArticleSitemap(Sitemap):
@@ -16,6 +20,7 @@ class ArticleSitemap(Sitemap):
     limit = 50000
 
     def items(self):
+        tags.add(*SITEMAP_TAGS)
         return Article.objects.live().only("slug", "updated_at").order_by("-published_at", "-id")
 
     def lastmod(self, item):
@@ -28,6 +33,7 @@ class PageSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
+        tags.add(*SITEMAP_TAGS)
         return ["articles:corrections"]
 
     def location(self, item):
@@ -38,6 +44,7 @@ class CategorySitemap(Sitemap):
     changefreq = "hourly"
 
     def items(self):
+        tags.add(*SITEMAP_TAGS)
         return Category.objects.public()
 
 
@@ -46,6 +53,7 @@ class TagSitemap(Sitemap):
     limit = 50000
 
     def items(self):
+        tags.add(*SITEMAP_TAGS)
         return live_tags()
 
     def location(self, item):
@@ -56,6 +64,7 @@ class AuthorSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
+        tags.add(*SITEMAP_TAGS)
         return Author.objects.filter(articles__in=Article.objects.live()).distinct()
 
 
@@ -65,6 +74,7 @@ class NewsSitemap(Sitemap):
     limit = 1000
 
     def items(self):
+        tags.add(*SITEMAP_TAGS)
         since = timezone.now() - NEWS_WINDOW
         return (
             Article.objects.live()

@@ -17,6 +17,7 @@ from articles.labels import attach_labels
 from articles.models import Article, ArticleRedirect, Author, Category, Correction, LiveEntry
 from articles.preview import article_for_preview_token, make_preview_token
 from articles.search import SEARCH_WINDOW, normalize_query
+from caching import tags
 from public.cards import as_cards, more_to_read
 
 # Past this many rows, a page first finds its ids (an index-only scan skips the offset cheaply),
@@ -106,12 +107,19 @@ class LiveArticlesMixin:
         if page.isdigit() and int(page) > self.max_page:
             raise Http404(f"Lists stop at page {self.max_page}: use search to go further back.")
         paginator, page, cards, has_other_pages = super().paginate_queryset(queryset, page_size)
+        shown = [*self.cards_beside_the_list(), *cards]
         # Each card shows its first tag: the page's tags in one query.
-        attach_labels([*self.cards_beside_the_list(), *cards], with_authors=False)
+        attach_labels(shown, with_authors=False)
+        tags.add(*self.list_tags(), *(f"card:{card.pk}" for card in shown))
         return paginator, page, cards, has_other_pages
 
     def cards_beside_the_list(self) -> list:
         return []
+
+    def list_tags(self) -> list[str]:
+        """Which articles this list holds (articles.dependencies names the lists a change
+        touches)."""
+        return ["list:all"]
 
 
 class HomeView(LiveArticlesMixin, ListView):
@@ -164,6 +172,7 @@ class ArticleDetailView(DetailView):
         # section's fill comes with its tags already).
         curated = [item.article for item in cards if item.article and not item.shared]
         attach_labels([self.object, *curated])
+        tags.add(f"article:{self.object.pk}")
         return super().get_context_data(more_to_read=cards, **article_extras(self.object), **kwargs)
 
 
@@ -198,6 +207,7 @@ def live_entries(request, slug):
     Served through the page cache like the page itself: answered from it, with an ETag (304
     when nothing is new), until the next entry moves the content version."""
     article = get_object_or_404(Article.objects.live(), slug=slug)
+    tags.add(f"article:{article.pk}")
     if not article.has_live_coverage:
         raise Http404("This article has no live coverage.")
     after = request.GET.get("after", "0")
@@ -228,6 +238,12 @@ def live_entries(request, slug):
 class CorrectionListView(ListView):
     """The latest corrections and clarifications across the site, for transparency."""
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        notes = context["corrections"] = list(context["corrections"])  # read once
+        tags.add("corrections", *(f"card:{note.article_id}" for note in notes))
+        return context
+
     template_name = "articles/corrections.html"
     context_object_name = "corrections"
     paginate_by = settings.ARTICLES_PER_PAGE
@@ -253,6 +269,9 @@ class CategoryArticleListView(LiveArticlesMixin, ListView):
             raise Http404("No section at this address.")
         return super().get_queryset().filter(category=self.category)
 
+    def list_tags(self) -> list[str]:
+        return [f"list:section:{self.category.pk}"]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             heading=self.category.name,
@@ -274,6 +293,9 @@ class TagArticleListView(LiveArticlesMixin, ListView):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
 
+    def list_tags(self) -> list[str]:
+        return [f"list:tag:{self.tag.slug}"]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             heading=self.tag.name,
@@ -289,6 +311,9 @@ class AuthorArticleListView(LiveArticlesMixin, ListView):
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
         return super().get_queryset().filter(authors=self.author)
+
+    def list_tags(self) -> list[str]:
+        return [f"list:author:{self.author.slug}", f"author:{self.author.slug}"]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -306,6 +331,9 @@ class SearchView(LiveArticlesMixin, ListView):
         self.query = normalize_query(self.request.GET.get("q", "")[: self.max_query_length])
         cards = super().get_queryset()
         return ArticlesByIds(cards, cards.search_window(self.query, size=self.window))
+
+    def list_tags(self) -> list[str]:
+        return ["list:all", "search"]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

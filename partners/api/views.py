@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from articles.labels import attach_labels
 from articles.models import Article, Category
 from articles.querysets import live_tags
+from caching import tags
 from caching.freshness import last_modified
 from caching.versioned import api_response
 from partners.api.filters import ArticleFilter, BoundedIsoDateTimeField
@@ -129,7 +130,8 @@ class PartnerApiMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code == 200:
-            response["Last-Modified"] = http_date(last_modified().timestamp())
+            if "Last-Modified" not in response:  # a cached body carries that of what it shows
+                response["Last-Modified"] = http_date(last_modified().timestamp())
             patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
         else:
             patch_cache_control(response, no_store=True)
@@ -193,12 +195,14 @@ class ArticleViewSet(CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
         return listing_rows(Article.objects.live(), body=body)
 
     def paginate_queryset(self, queryset):
-        return record_embargoed_fetches(
-            self.request, attach_labels(super().paginate_queryset(queryset))
-        )
+        rows = attach_labels(super().paginate_queryset(queryset))
+        tags.add("list:all", "menu", *(f"row:{row['id']}" for row in rows))
+        return record_embargoed_fetches(self.request, rows)
 
     def get_object(self):
-        return record_embargoed_fetches(self.request, attach_labels([super().get_object()]))[0]
+        row = attach_labels([super().get_object()])[0]
+        tags.add(f"article:{row['id']}", f"row:{row['id']}", "menu")
+        return record_embargoed_fetches(self.request, [row])[0]
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -247,6 +251,7 @@ class CategoryViewSet(CachedListMixin, CachedRetrieveMixin, viewsets.ReadOnlyMod
     pagination_class = None
 
     def get_queryset(self):
+        tags.add("menu", "list:all")  # the sections, and how many live articles each has
         return Category.objects.public().with_live_count()
 
 
@@ -261,6 +266,7 @@ class TagViewSet(CachedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet
     pagination_class = None
 
     def get_queryset(self):
+        tags.add("list:all", "rows")  # which tags live articles carry, and their names
         return live_tags()
 
 
@@ -309,6 +315,7 @@ class ChangesView(PartnerApiMixin, generics.GenericAPIView):
         return self.cached(request, self.changes)
 
     def changes(self, request):
+        tags.add("rows")  # every change to a live article, and every withdrawal
         self.filter_queryset(self.get_queryset())  # rejects unknown parameters
         since = self.parse_since(request.query_params.get("since"))
         page_size = KeysetPagination().get_page_size(request)

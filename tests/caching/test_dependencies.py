@@ -53,24 +53,35 @@ def test_what_the_public_never_sees_moves_no_version():
     assert version() == before
 
 
+def count(tag: str) -> int:
+    freshness.forget_local_snapshot()
+    return freshness.snapshot().counts.get(tag, (0,))[0]
+
+
 @pytest.mark.django_db
-def test_what_the_public_sees_moves_the_version():
+def test_what_the_public_sees_names_what_shows_it():
     live = make_article()
-    before = version()
-    live.title = "A typo fixed"
+    page, row, card = f"article:{live.pk}", f"row:{live.pk}", f"card:{live.pk}"
+    before = {tag: count(tag) for tag in (page, row, card, "list:all")}
+    live.body = "<p>A typo fixed.</p>"
     live.save()
-    after_edit = version()
-    assert after_edit != before
+    assert count(page) == before[page] + 1 and count(row) == before[row] + 1
+    assert count(card) == before[card] and count("list:all") == before["list:all"]
+    live.title = "A better headline"
+    live.save()
+    assert count(card) == before[card] + 1 and count("list:all") == before["list:all"]
     Correction.objects.create(article=live, text="A date was wrong.")
-    assert version() != after_edit
+    assert count(page) == before[page] + 3 and count("corrections") >= 1
+    version = freshness.snapshot().version
+    assert version == freshness.snapshot().version  # no change named everything
 
 
 @pytest.mark.django_db
-def test_article_tags_name_its_page_its_section_and_the_lists():
-    live = make_article()
-    assert dependencies.tags_for(live) == {
-        f"article:{live.pk}",
-        f"section:{live.category_id}",
-        "lists",
-    }
-    assert dependencies.tags_for(make_article(status="draft")) == set()
+def test_article_tags_name_its_page_its_rows_and_the_lists_it_joins():
+    category = make_category()
+    live = make_article(category=category, tags=["ports"])
+    live.refresh_from_db()  # as a save finds it: no state from before
+    tags = dependencies.tags_for(live)
+    assert {f"article:{live.pk}", f"row:{live.pk}", f"card:{live.pk}", "list:all"} <= tags
+    assert {f"list:section:{category.pk}", "list:tag:ports", "menu"} <= tags
+    assert dependencies.tags_for(make_article(status="draft", category=category)) == set()
