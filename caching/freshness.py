@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.signals import setting_changed
-from django.db import DatabaseError, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import DateTimeField, F, Max, QuerySet, Subquery, Sum, Value
 from django.dispatch import receiver
 from django.utils import timezone
@@ -128,17 +128,41 @@ def move_generation(db: str) -> None:
 
 
 def count_tags(tags: set[str], db: str) -> None:
-    """Add one to a stripe of each tag: an insert for a tag never named before, then one UPDATE
-    for all of them."""
+    """Add one to a row of each tag that no other open transaction holds (PostgreSQL's SKIP
+    LOCKED), or to a new row of it: two changes naming the same tag never wait for each other.
+    (SQLite has one writer at a time: one row per tag.)"""
     TagCount = apps.get_model("caching", "TagCount")
-    stripe = secrets.randbelow(TagCount.STRIPES)
-    now = timezone.now()
-    rows = TagCount.objects.using(db)
-    rows.bulk_create(
-        [TagCount(tag=tag, stripe=stripe, count=0, changed_at=now) for tag in sorted(tags)],
-        ignore_conflicts=True,
-    )
-    rows.filter(tag__in=tags, stripe=stripe).update(count=F("count") + 1, changed_at=now)
+    rows, now = TagCount.objects.using(db), timezone.now()
+    with transaction.atomic(using=db):
+        if not connections[db].features.has_select_for_update_skip_locked:
+            rows.bulk_create(
+                [TagCount(tag=tag, count=0, changed_at=now) for tag in sorted(tags)],
+                ignore_conflicts=True,
+            )
+            rows.filter(tag__in=tags).update(count=F("count") + 1, changed_at=now)
+            return
+        free = {}
+        held = rows.select_for_update(skip_locked=True).filter(tag__in=tags).order_by("stripe")
+        for pk, tag in held.values_list("pk", "tag"):
+            free.setdefault(tag, pk)
+        rows.filter(pk__in=free.values()).update(count=F("count") + 1, changed_at=now)
+        # Every row of these tags is held by other open transactions: a row of their own.
+        add_stripes(rows, tags - free.keys(), now)
+
+
+def add_stripes(rows: QuerySet, tags: set[str], now: datetime) -> None:
+    model = rows.model
+    while tags:
+        try:
+            with transaction.atomic(using=rows.db):
+                stripes = [
+                    model(tag=tag, stripe=secrets.randbelow(2**31), count=1, changed_at=now)
+                    for tag in sorted(tags)
+                ]
+                rows.bulk_create(stripes)
+            return
+        except IntegrityError:  # a stripe number drawn twice for a tag: draw again
+            continue
 
 
 def purge(tags: set[str]) -> None:

@@ -22,19 +22,16 @@ class ContentGeneration(models.Model):
 
 
 class TagCount(models.Model):
-    """How many times a change named a cache tag (caching.tags), counted in a few stripes.
+    """How many times a change named a cache tag (caching.tags), counted in stripes.
 
-    A change adds one to one stripe of each tag it names, in its own transaction; a tag's count is
-    the sum of its stripes. Two changes that name the same tag wait for each other only when they
-    pick the same stripe (a row lock until the first commits): one chance in STRIPES. Sums only
-    grow, whatever order the transactions commit in, so an entry built before a change always
-    finds a larger count after it.
+    A change adds one, in its own transaction, to a stripe of each tag it names that no other
+    open transaction holds (or to a new stripe): two changes naming the same tag never wait for
+    each other. A tag's count is the sum of its stripes; sums only grow, whatever order the
+    transactions commit in, so an entry built before a change always finds a larger count after.
     """
 
-    STRIPES = 16
-
     tag = models.CharField(max_length=200)
-    stripe = models.PositiveSmallIntegerField(default=0)
+    stripe = models.PositiveIntegerField(default=0)
     count = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(db_index=True)
 
