@@ -42,7 +42,7 @@ LOCAL_PAGES: list[LocalCopies] = []
 CDN_SECONDS = 5
 CDN_STALE_SECONDS = 10
 # With purging configured, the cache in front keeps pages this long: a change purges them.
-PURGED_CDN_SECONDS = 600
+PURGED_CDN_SECONDS = 300
 
 
 class PublicPageCacheMiddleware:
