@@ -164,7 +164,7 @@ def targets(env) -> list[tuple[str, str, dict]]:
     key = manage(env, "create_api_key", "benchmark").strip().splitlines()[-1]
     # The benchmark's own key: a rate no run reaches, so no 429 skews the figures.
     script = (
-        "from articles.models import PartnerKey;"
+        "from partners.models import PartnerKey;"
         "PartnerKey.objects.filter(name='benchmark').update(requests_per_minute=10_000_000)"
     )
     manage(env, "shell", "-c", script)
