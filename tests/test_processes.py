@@ -250,6 +250,42 @@ def test_a_publish_in_the_admin_of_one_node_shows_on_the_other(tmp_path, static_
             assert node_b.get("/tags/desk-tag/").status == 200
 
 
+def test_a_draft_saved_on_one_node_leaves_the_other_nodes_cache_alone(tmp_path, static_root):
+    """A writer saves a draft through node A's admin, again and again: node B keeps serving its
+    cached pages (X-Cache: hit), never rebuilding one, on every worker."""
+    require_postgres_and_redis()
+    with postgres_database() as database_url:
+        env = site_environment(
+            tmp_path, database_url, empty_redis_database(13), static_root=static_root
+        )
+        seed_site(env)
+        draft_id = int(shell(env, DRAFT_ID).split()[-1])
+        pages = ["/", "/articles/first-story/", "/categories/markets/", "/feed/"]
+        with Server(env, tmp_path) as node_a, Server(env, tmp_path) as node_b:
+            for _ in range(6):  # both workers have each page from the shared cache
+                for page in pages:
+                    node_b.get(page)
+            writer = StaffSession(node_a.port)
+            writer.sign_in(*STAFF)
+            rebuilt = []
+            for words in ["First words.", "More words.", "The last words."]:
+                saved = writer.submit(
+                    f"/admin/articles/article/{draft_id}/change/",
+                    {"body": f"<p>{words}</p>", "tags": "economy, new-tag"},
+                    button="_continue",
+                )
+                assert saved.status == 302, saved.body[-2000:]
+                deadline = time.time() + 1.5  # longer than a freshness check
+                while time.time() < deadline:
+                    for page in pages:
+                        answer = node_b.get(page)
+                        assert answer.status == 200
+                        if answer.headers.get("X-Cache") != "hit":
+                            rebuilt.append(page)
+            assert rebuilt == []
+            assert "new-tag" not in node_b.get("/").body
+
+
 DRAFT_ID = """
 from articles.models import Article
 print(Article.objects.get(slug="waiting-draft").pk)
