@@ -51,6 +51,8 @@ class PublicPageCacheMiddleware:
         local_off = "local-pages" in settings.CACHE_LAYERS_OFF
         self.local = LocalCopies(0 if local_off else LOCAL_BYTES)
         LOCAL_PAGES.append(self.local)  # for caching.reset()
+        self.checked: dict = {}  # key: the entry found current under `checked_under`
+        self.checked_under = None
 
     def __call__(self, request):
         if not self.cacheable_request(request):
@@ -125,8 +127,13 @@ class PublicPageCacheMiddleware:
                 return None
             self.local.put(key, entry, size=len(entry[2]), expires_at=entry[3])
         status, headers, content, _, version, counts = entry
-        if not state.is_current(version, counts):
-            return None
+        # Checked once per entry and snapshot (a second), not on every request.
+        if self.checked_under is not state:
+            self.checked, self.checked_under = {}, state
+        if self.checked.get(key) is not entry:
+            if not state.is_current(version, counts):
+                return None
+            self.checked[key] = entry
         response = HttpResponse(content, status=status)
         for name, value in headers.items():
             response[name] = value

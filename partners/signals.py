@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from articles import tasks as content_tasks
 from articles.models import Article, Correction, LiveEntry
 from partners import tasks
+from partners.models import PublicationAnnouncement
 from partners.webhooks import events
 
 
@@ -23,6 +24,8 @@ def tell_partners_of_a_saved_article(sender, instance, raw=False, **kwargs):
         return
     if instance.went_offline:
         events.record("withdrawn", None, article_id=instance.pk, slug=instance.slug)
+        # Going live again, even at the same time, is announced again.
+        PublicationAnnouncement.objects.filter(article_id=instance.pk).delete()
     if instance.status != Article.Status.PUBLISHED:
         return
     if not instance.is_live:  # scheduled, or under embargo

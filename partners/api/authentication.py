@@ -11,10 +11,15 @@ from partners.models import PartnerKey
 KEYWORD = "Api-Key"
 
 
+def names_our_scheme(keyword: str) -> bool:
+    """HTTP authentication schemes are case-insensitive (RFC 9110 §11.1): api-key, API-KEY."""
+    return keyword.casefold() == KEYWORD.casefold()
+
+
 def usable_key(header: str) -> PartnerKey | None:
     """The valid, unexpired key an `Authorization: Api-Key <key>` header names, if any."""
     keyword, _, key = header.strip().partition(" ")
-    if keyword != KEYWORD:
+    if not names_our_scheme(keyword):
         return None
     partner_key = PartnerKey.objects.find(key.strip())
     if partner_key is None or partner_key.has_expired:
@@ -28,7 +33,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         keyword, _, key = header.strip().partition(" ")
-        if keyword != KEYWORD or not key.strip():
+        if not names_our_scheme(keyword) or not key.strip():
             raise exceptions.AuthenticationFailed(
                 f'Malformed Authorization header: send "Authorization: {KEYWORD} <key>".'
             )
@@ -53,7 +58,7 @@ class HasPartnerKey(permissions.BasePermission):
 class PartnerKeyThrottle(throttling.BaseThrottle):
     """Each key has its own requests-per-minute budget, counted per clock minute in the cache
     (shared by every process with Redis; per process with the local-memory default), in
-    batches while the key is far from its limit (articles.caching.counters).
+    batches while the key is far from its limit (caching.counters).
 
     A counter rather than DRF's list of request times, whose cost grows with the rate: at
     600/min that list is 600 entries long.

@@ -469,3 +469,13 @@ def test_the_old_admin_addresses_of_partner_pages_redirect(client):
         assert (response.status_code, response["Location"]) == (302, new)
     assert client.get("/admin/articles/article/").status_code == 302  # the login, not a redirect
     assert "/admin/login/" in client.get("/admin/articles/article/")["Location"]
+
+
+@pytest.mark.parametrize("scheme", ["Api-Key", "api-key", "API-KEY"])
+def test_the_authentication_scheme_is_case_insensitive(scheme):
+    """RFC 9110 §11.1: schemes are case-insensitive tokens."""
+    _, key = PartnerKey.objects.create_key(name="any case")
+    client = APIClient()
+    response = client.get("/api/v1/categories/", HTTP_AUTHORIZATION=f"{scheme} {key}")
+    assert response.status_code == 200
+    assert client.get("/api/v1/categories/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401

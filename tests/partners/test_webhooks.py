@@ -411,3 +411,20 @@ def test_a_note_announces_the_article_with_its_new_update_time(
     change = json.loads(request["body"])["change"]
     assert change["article"]["updated_at"] == article.updated_at.isoformat().replace("+00:00", "Z")
     assert change["changed_at"] == change["article"]["updated_at"]
+
+
+def test_going_live_again_after_a_withdrawal_sends_published_again(
+    endpoint, receiver, editor, django_capture_on_commit_callbacks
+):
+    """Even at its old publication time: a partner that deleted the story on `withdrawn` gets
+    it back."""
+    article = make_article(slug="back-again", category=make_category())
+    first_time = article.published_at
+    receiver.requests.clear()
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            article_unpublish(article=article, by=editor)
+        with django_capture_on_commit_callbacks(execute=True):
+            article_publish(article=article, by=editor, at=first_time)
+    events = [r["headers"]["Newsroom-Event"] for r in receiver.requests]
+    assert events == ["withdrawn", "published", "withdrawn", "published"]
