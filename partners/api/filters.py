@@ -1,12 +1,13 @@
 from datetime import UTC
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, TaggedArticle
 
 
 class BoundedIsoDateTimeField(IsoDateTimeField):
@@ -27,19 +28,45 @@ class BoundedIsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
 
 
+def visible_articles(request):
+    """What the request's key may see: live articles, and embargoed ones for keys with the
+    embargoed-copy permission. A filter's choices come from them, so that a section, tag or author
+    shown only on hidden articles answers exactly like one that does not exist."""
+    if getattr(getattr(request, "auth", None), "can_see_embargoed", False):
+        return Article.objects.live_or_embargoed()
+    return Article.objects.live()
+
+
+def visible_categories(request):
+    return Category.objects.filter(
+        Exists(visible_articles(request).filter(category=OuterRef("pk")))
+    )
+
+
+def visible_tags(request):
+    tagged = TaggedArticle.objects.filter(
+        tag=OuterRef("pk"), content_object__in=visible_articles(request).values("pk")
+    )
+    return Tag.objects.filter(Exists(tagged))
+
+
+def visible_authors(request):
+    return Author.objects.filter(Exists(visible_articles(request).filter(authors=OuterRef("pk"))))
+
+
 class ArticleFilter(filters.FilterSet):
     category = filters.ModelChoiceFilter(
-        queryset=Category.objects.public(), to_field_name="slug", help_text="A category slug."
+        queryset=visible_categories, to_field_name="slug", help_text="A category slug."
     )
     tag = filters.ModelMultipleChoiceFilter(
-        queryset=Tag.objects.all(),
+        queryset=visible_tags,
         to_field_name="slug",
         field_name="tags__slug",
         distinct=True,
         help_text="A tag slug; repeat the parameter for articles carrying any of them.",
     )
     author = filters.ModelChoiceFilter(
-        queryset=Author.objects.all(),
+        queryset=visible_authors,
         to_field_name="slug",
         field_name="authors",
         help_text="An author slug.",

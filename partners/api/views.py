@@ -119,6 +119,10 @@ ARTICLE_LIST_PARAMETERS = [
 class PartnerApiMixin:
     """HTTP behaviour shared by every endpoint: response cache, validators, cache policy."""
 
+    # Whether a partner's own cache may answer for CACHE_SECONDS without asking (else it must
+    # revalidate every time, cheaply, with the ETag).
+    client_may_reuse = True
+
     def cached(self, request, build):
         """The response `build(request)` makes, kept rendered under the content version (the
         same body for every key: keys only decide who may ask). Keys that see embargoed copy
@@ -132,7 +136,10 @@ class PartnerApiMixin:
         if response.status_code == 200:
             if "Last-Modified" not in response:  # a cached body carries that of what it shows
                 response["Last-Modified"] = http_date(last_modified().timestamp())
-            patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+            if self.client_may_reuse:
+                patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+            else:
+                patch_cache_control(response, private=True, no_cache=True)
         else:
             patch_cache_control(response, no_store=True)
         return response  # private and Vary: Authorization for every /api/ response: see middleware
@@ -304,6 +311,9 @@ class ChangesPageSerializer(serializers.Serializer):
     )
 )
 class ChangesView(PartnerApiMixin, generics.GenericAPIView):
+    # A mirror asking what changed must never get a feed its own cache kept: no-cache, with
+    # validators (a 304 costs next to nothing).
+    client_may_reuse = False
     serializer_class = ChangeSerializer
     pagination_class = None
     accepted_query_params = ("since", "cursor", "page_size")

@@ -469,3 +469,29 @@ def test_the_detail_schema_documents_no_list_filters(client):
     assert {"q", "category", "tag", "author", "published_after"} <= {
         p["name"] for p in listing["parameters"]
     }
+
+
+@pytest.mark.parametrize("parameter", ["tag", "author", "category"])
+def test_a_term_only_hidden_articles_carry_answers_like_an_unknown_one(api_client, parameter):
+    """No existence oracle: `?tag=embargo-only` says what `?tag=never-was` says."""
+    section = make_category(slug="hidden-desk")
+    writer = make_author(slug="hidden-writer")
+    make_article(slug="embargoed", category=section, tags=["embargo-only"], authors=[writer])
+    Article.objects.filter(slug="embargoed").update(
+        embargoed_until=timezone.now() + timedelta(days=1)
+    )
+    make_article(slug="visible", tags=["public-tag"])
+    value = {"tag": "embargo-only", "author": "hidden-writer", "category": "hidden-desk"}[parameter]
+    hidden = api_client.get(f"/api/v1/articles/?{parameter}={value}")
+    unknown = api_client.get(f"/api/v1/articles/?{parameter}=never-was")
+    assert hidden.status_code == unknown.status_code == 400
+    assert hidden.json()["errors"][parameter] == [
+        message.replace("never-was", value) for message in unknown.json()["errors"][parameter]
+    ]
+    _, key = PartnerKey.objects.create_key(name="wire", can_see_embargoed=True)
+    permitted = APIClient()
+    permitted.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    answer = permitted.get(f"/api/v1/articles/?{parameter}={value}")
+    assert answer.status_code == 200 and [a["slug"] for a in answer.json()["results"]] == [
+        "embargoed"
+    ]
