@@ -222,6 +222,9 @@ CELERY_BEAT_SCHEDULE = {
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool(
     "NEWSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False
 )
+# Without a broker, webhook deliveries are attempted by this many threads of the process that made
+# the change, after its commit (0: in that process's own thread, after the commit; for tests).
+WEBHOOK_DELIVERY_THREADS = int(os.environ.get("NEWSROOM_WEBHOOK_DELIVERY_THREADS", "2"))
 # This site's public address, for the absolute URLs inside webhook deliveries.
 SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -25,6 +25,9 @@ def fast_and_isolated(settings, tmp_path):
     # Content changes in tests are made by this process, which forgets its memo at once; a
     # longer memo keeps query counts of warm pages exact however slow the machine is.
     settings.FRESHNESS_CHECK_SECONDS = 60
+    # Webhook deliveries after the commit in the test's own thread, so that a test sees them
+    # (tests/partners/test_webhooks.py has the threads' own test).
+    settings.WEBHOOK_DELIVERY_THREADS = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

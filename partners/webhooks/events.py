@@ -5,11 +5,14 @@ Deliveries are rows written in the transaction of the change; they are sent once
 """
 
 import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
@@ -22,8 +25,12 @@ from partners.models import PartnerKey, PublicationAnnouncement, WebhookDelivery
 from partners.webhooks.client import post
 from partners.webhooks.retries import retry_delay
 
+logger = logging.getLogger(__name__)
+
 # The sweep announces go-lives its timed task missed (a worker was down) up to this far back.
 SWEEP_WINDOW = timedelta(hours=1)
+# Without a broker, a process keeps a timer for go-lives this close; later ones are the sweep's.
+TIMER_WINDOW = timedelta(hours=6)
 
 
 def listening(event: str) -> list[WebhookEndpoint]:
@@ -73,12 +80,43 @@ def record(event: str, article: Article | None, *, article_id: int, slug: str) -
 
 
 def send_after_commit(delivery_id: int, *, countdown: float = 0) -> None:
+    """Have the delivery attempted once the transaction commits: by a worker, or without a broker
+    by a thread of this process, never inside the request that made the change."""
     from partners.tasks import deliver_webhook  # tasks import this module
 
-    if settings.CELERY_TASK_ALWAYS_EAGER and countdown:
-        return  # no worker to wait: the sweep (`manage.py webhooks_sweep`) sends it when due
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        if not countdown:  # a retry waits for the sweep (`manage.py webhooks_sweep`)
+            transaction.on_commit(partial(off_the_request, attempt, delivery_id))
+        return
     send = partial(deliver_webhook.apply_async, (delivery_id,), countdown=countdown or None)
     transaction.on_commit(send)
+
+
+_threads: dict = {}
+
+
+def off_the_request(work, *args) -> None:
+    """Without a broker: `work(*args)` in one of this process's delivery threads, so no editor
+    waits for a partner's receiver. What a process takes with it when it stops (a delivery not
+    yet attempted, a go-live not yet announced) stays pending in the database, and the sweep
+    sends it (`manage.py webhooks_sweep`, every minute from cron: the bound)."""
+    threads = settings.WEBHOOK_DELIVERY_THREADS
+    if not threads:  # tests that want it done before they look
+        work(*args)
+        return
+    pool = _threads.get("pool")
+    if pool is None:
+        pool = _threads["pool"] = ThreadPoolExecutor(threads, thread_name_prefix="webhooks")
+    pool.submit(in_own_connection, work, *args)
+
+
+def in_own_connection(work, *args) -> None:
+    try:
+        work(*args)
+    except Exception:
+        logger.exception("Webhook work failed in its thread; the sweep tries again")
+    finally:
+        connections.close_all()  # this thread's own
 
 
 def announce_publication(article_id: int) -> bool:
@@ -98,11 +136,19 @@ def announce_publication(article_id: int) -> bool:
 
 
 def announce_when_live(article: Article) -> None:
-    """A scheduled (or embargoed) article: announce it at its go-live time. The sweep is the
-    safety net if no worker is up then."""
+    """A scheduled (or embargoed) article: announce it at its go-live time, by a worker's timed
+    task, or without a broker by a timer in this process (for go-lives within TIMER_WINDOW). The
+    sweep is the safety net if neither is there then."""
     from partners.tasks import announce
 
-    if settings.CELERY_TASK_ALWAYS_EAGER or not listening("published"):
+    if not listening("published"):
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        delay = (article.goes_live_at - timezone.now()).total_seconds()
+        if 0 < delay <= TIMER_WINDOW.total_seconds():
+            timer = threading.Timer(delay, off_the_request, (announce_publication, article.pk))
+            timer.daemon = True  # a process that stops leaves it to the sweep
+            transaction.on_commit(timer.start)
         return
     send = partial(announce.apply_async, (article.pk,), eta=article.goes_live_at)
     transaction.on_commit(send)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from partners.models import PartnerKey, WebhookDelivery, WebhookEndpoint
 from partners.webhooks import events as webhook_events
 from partners.webhooks.retries import RETRY_DELAYS
 from tests.factories import make_article, make_category
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,8 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         mode = self.server.mode
         if mode == "slow":
             time.sleep(8)
+        if mode == "ten seconds":
+            time.sleep(10)
         status = {"ok": 204, "error": 500, "redirect": 302}.get(mode, 204)
         self.send_response(status)
         if mode == "redirect":
@@ -428,3 +432,37 @@ def test_going_live_again_after_a_withdrawal_sends_published_again(
             article_publish(article=article, by=editor, at=first_time)
     events = [r["headers"]["Newsroom-Event"] for r in receiver.requests]
     assert events == ["withdrawn", "published", "withdrawn", "published"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_editor_waits_for_a_slow_receiver_without_a_broker(settings, endpoint, receiver, editor):
+    """The receiver takes 10 s to answer: the publish returns at once; a delivery thread of the
+    process attempts it after the commit (and times out at 5 s, to be retried by the sweep)."""
+    settings.WEBHOOK_DELIVERY_THREADS = 2
+    receiver.mode = "ten seconds"
+    draft = make_article(slug="urgent", status=Article.Status.DRAFT, category=make_category())
+    started = time.monotonic()
+    with transaction.atomic():  # as the admin's request does; the deliveries follow its commit
+        article_publish(article=draft, by=editor)
+    took = time.monotonic() - started
+    print(f"\npublish with a receiver taking 10 s: returned in {took * 1000:.0f} ms")
+    assert took < 0.5
+    delivery = WebhookDelivery.objects.get()
+    wait_until(lambda: WebhookDelivery.objects.get().attempts == 1, timeout=10, interval=0.1)
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and "timed out" in delivery.last_error
+    assert receiver.requests and receiver.requests[0]["at"] - (time.time() - took) < 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scheduled_article_is_announced_at_its_time_without_a_broker(
+    settings, endpoint, receiver
+):
+    settings.WEBHOOK_DELIVERY_THREADS = 2
+    when = timezone.now() + timedelta(seconds=2)
+    make_article(slug="at-two", category=make_category(), published_at=when)
+    wait_until(lambda: bool(receiver.requests), timeout=10, interval=0.05)
+    late = receiver.requests[0]["at"] - when.timestamp()
+    print(f"\nscheduled published, no broker: {late:+.2f} s from its time")
+    assert 0 <= late < 2
+    assert receiver.requests[0]["headers"]["Newsroom-Event"] == "published"
