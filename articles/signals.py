@@ -2,19 +2,24 @@
 index, hero renditions, a note's article moving its update time. Connected in ArticlesConfig.ready()
 (importing this module); other apps listen to these models in their own ready()."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
+from taggit.models import Tag
 
 from articles import tasks
 from articles.models import (
     Article,
     ArticleWithdrawal,
+    Author,
+    Category,
     Correction,
     LiveEntry,
     TaggedArticle,
     touch_article,
 )
 from articles.tasks import enqueue
+from caching.freshness import content_changed
 
 
 @receiver(post_delete, sender=Article)
@@ -58,3 +63,59 @@ def make_renditions_of_a_new_image(sender, instance, raw=False, **kwargs):
 def touch_article_after_removal(sender, instance, **kwargs):
     # A removed note or entry changes the article as readers and partners see it.
     touch_article(instance.article_id)
+
+
+# A section, tag or author is part of each article that shows it (its name in the article's
+# JSON, cards and byline): renaming or deleting one changes those articles as partners and
+# readers see them. Their update time moves, so the changes feed reports them, and the articles
+# touched are kept on the instance for other apps' receivers (partners' webhooks).
+
+
+def live_articles_showing(term) -> list[int]:
+    field = {Category: "category", Author: "authors", Tag: "tags"}[type(term)]
+    return list(Article.objects.live().filter(**{field: term}).values_list("pk", flat=True))
+
+
+@receiver(pre_save, sender=Category)
+@receiver(pre_save, sender=Author)
+@receiver(pre_save, sender=Tag)
+def remember_the_name(sender, instance, raw=False, **kwargs):
+    instance.shown_before = None
+    if not raw and instance.pk:
+        instance.shown_before = sender.objects.filter(pk=instance.pk).values("name", "slug").first()
+
+
+@receiver(post_save, sender=Category)
+@receiver(post_save, sender=Author)
+@receiver(post_save, sender=Tag)
+def touch_articles_after_a_rename(sender, instance, raw=False, **kwargs):
+    before = getattr(instance, "shown_before", None)
+    renamed = before is not None and before != {"name": instance.name, "slug": instance.slug}
+    instance.articles_touched = touch(live_articles_showing(instance)) if renamed else []
+
+
+@receiver(pre_delete, sender=Author)
+@receiver(pre_delete, sender=Tag)
+def find_articles_before_a_deletion(sender, instance, **kwargs):
+    instance.articles_touched = live_articles_showing(instance)
+
+
+@receiver(post_delete, sender=Author)
+@receiver(post_delete, sender=Tag)
+def touch_articles_after_a_deletion(sender, instance, **kwargs):
+    touch(getattr(instance, "articles_touched", []))
+
+
+def touch(article_ids: list[int]) -> list[int]:
+    if article_ids:
+        Article.objects.filter(pk__in=article_ids).update(updated_at=timezone.now())
+        # update() sends no signal: what shows these articles is stale.
+        content_changed(tags=articles_shown(article_ids))
+    return article_ids
+
+
+def articles_shown(article_ids: list[int]) -> set[str]:
+    tags = {"rows", "search"}
+    for pk in article_ids:
+        tags |= {f"article:{pk}", f"row:{pk}", f"card:{pk}"}
+    return tags

@@ -3,9 +3,10 @@ transaction (partners.webhooks.events). Connected in PartnersConfig.ready()."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from taggit.models import Tag
 
 from articles import tasks as content_tasks
-from articles.models import Article, Correction, LiveEntry
+from articles.models import Article, Author, Category, Correction, LiveEntry
 from partners import tasks
 from partners.models import PublicationAnnouncement
 from partners.webhooks import events
@@ -50,4 +51,19 @@ def tell_partners_of_notes_and_entries(sender, instance, raw=False, origin=None,
         return  # removed with its article: the article's own `deleted` says it
     article = Article.objects.live().filter(pk=instance.article_id).first()
     if not raw and article is not None:
+        events.record("updated", article, article_id=article.pk, slug=article.slug)
+
+
+@receiver(post_save, sender=Category)
+@receiver(post_save, sender=Author)
+@receiver(post_save, sender=Tag)
+@receiver(post_delete, sender=Author)
+@receiver(post_delete, sender=Tag)
+def tell_partners_of_renamed_terms(sender, instance, raw=False, **kwargs):
+    """A section, tag or author renamed or deleted: every live article showing it is `updated`
+    (articles.signals moved their update time; the changes feed reports them too)."""
+    touched = getattr(instance, "articles_touched", [])
+    if raw or not touched:
+        return
+    for article in Article.objects.live().filter(pk__in=touched).only("pk", "slug"):
         events.record("updated", article, article_id=article.pk, slug=article.slug)

@@ -22,7 +22,7 @@ from partners import tasks
 from partners.models import PartnerKey, WebhookDelivery, WebhookEndpoint
 from partners.webhooks import events as webhook_events
 from partners.webhooks.retries import RETRY_DELAYS
-from tests.factories import make_article, make_category
+from tests.factories import make_article, make_author, make_category
 from tests.processes import wait_until
 
 pytestmark = pytest.mark.django_db
@@ -466,3 +466,40 @@ def test_a_scheduled_article_is_announced_at_its_time_without_a_broker(
     print(f"\nscheduled published, no broker: {late:+.2f} s from its time")
     assert 0 <= late < 2
     assert receiver.requests[0]["headers"]["Newsroom-Event"] == "published"
+
+
+def test_renaming_or_deleting_a_term_reports_every_live_article_showing_it(
+    endpoint, receiver, api_client, django_capture_on_commit_callbacks
+):
+    """A mirror learns of a section's, a tag's or an author's new name (or its deletion) through
+    the changes feed and webhooks, article by article: their JSON changed."""
+    endpoint.events = ["updated"]
+    endpoint.save()
+    section, writer = make_category(slug="ports", name="Ports"), make_author(slug="ann")
+    shown = [
+        make_article(slug=f"shown-{n}", category=section, tags=["cargo"], authors=[writer])
+        for n in range(2)
+    ]
+    make_article(slug="draft", category=section, status=Article.Status.DRAFT, authors=[writer])
+    since = timezone.now().isoformat()
+    receiver.requests.clear()
+    tag = shown[0].tags.get()
+    renames = [
+        (section, "name", "Harbours"),
+        (tag, "name", "Freight"),
+        (writer, "name", "Ann Writer"),
+    ]
+    for term, field, value in renames:
+        setattr(term, field, value)
+        with django_capture_on_commit_callbacks(execute=True):
+            term.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        writer.delete()
+    slugs = [json.loads(r["body"])["change"]["slug"] for r in receiver.requests]
+    assert sorted(slugs) == sorted(["shown-0", "shown-1"] * 4)
+    last = json.loads(receiver.requests[-1]["body"])["change"]["article"]
+    assert last["category"]["name"] == "Harbours" and last["tags"][0]["name"] == "Freight"
+    assert last["authors"] == []
+    feed = api_client.get("/api/v1/changes/", {"since": since}).json()["results"]
+    assert {entry["slug"] for entry in feed} == {"shown-0", "shown-1"}
+    assert all(entry["article"]["category"]["name"] == "Harbours" for entry in feed)
