@@ -58,6 +58,15 @@ def article_tags(article: Article) -> set[str]:
     return tags
 
 
+def everywhere_it_shows(article_ids) -> set[str]:
+    """An article changed without a save (an update() of its image or its time): its page, its
+    card, its rows, search."""
+    tags = {"rows", "search"}
+    for pk in article_ids:
+        tags |= {f"article:{pk}", f"card:{pk}", f"row:{pk}"}
+    return tags
+
+
 def changed(article: Article, before: dict, fields) -> bool:
     return any(getattr(article, name) != before[name] for name in fields)
 

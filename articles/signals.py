@@ -8,6 +8,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles import tasks
+from articles.dependencies import everywhere_it_shows
 from articles.models import (
     Article,
     ArticleWithdrawal,
@@ -110,12 +111,5 @@ def touch(article_ids: list[int]) -> list[int]:
     if article_ids:
         Article.objects.filter(pk__in=article_ids).update(updated_at=timezone.now())
         # update() sends no signal: what shows these articles is stale.
-        content_changed(tags=articles_shown(article_ids))
+        content_changed(tags=everywhere_it_shows(article_ids))
     return article_ids
-
-
-def articles_shown(article_ids: list[int]) -> set[str]:
-    tags = {"rows", "search"}
-    for pk in article_ids:
-        tags |= {f"article:{pk}", f"row:{pk}", f"card:{pk}"}
-    return tags

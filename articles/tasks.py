@@ -12,6 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
+from articles.dependencies import everywhere_it_shows
 from articles.images import STORAGE_ERRORS
 from articles.models import Article
 from articles.renditions import build_renditions
@@ -33,6 +34,7 @@ def enqueue(task, *args):
 def build_hero_renditions(article_id: int, source_name: str) -> dict | None:
     """Make the renditions of the hero image `source_name` of an article, unless it has
     another image by now or they exist already."""
+
     article = Article.objects.filter(pk=article_id).only("hero_image", "hero_renditions").first()
     if article is None or article.hero_image.name != source_name:
         return None  # deleted, or the image changed since: that image has its own task
@@ -43,12 +45,8 @@ def build_hero_renditions(article_id: int, source_name: str) -> dict | None:
         rows = Article.objects.filter(pk=article_id, hero_image=source_name)
         # update() sends no signal: the article's page, card and rows show the image.
         if rows.update(hero_renditions=renditions) and Article.objects.live().filter(pk=article_id):
-            content_changed(tags=image_shown_by(article_id))
+            content_changed(tags=everywhere_it_shows([article_id]))
     return renditions
-
-
-def image_shown_by(article_id: int) -> set[str]:
-    return {f"article:{article_id}", f"card:{article_id}", f"row:{article_id}", "rows"}
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=5, max_retries=5)
