@@ -5,7 +5,7 @@ once, so that a new public model cannot be forgotten (tests/caching/test_depende
 them all):
 
     declare(Article, article_tags)          # a save or delete makes article_tags(article) stale
-    declare_relation(Article.authors.through, byline_tags)  # an m2m change
+    declare_relation(TaggedArticle, relation_tags)  # relation_tags(article, Tag, pks)
     declare_unpublished(WebhookDelivery)    # no public response shows it: changes make nothing stale
 
 `tags(instance)` names what a change of that row makes stale ("article:12", "list:section:3"): the

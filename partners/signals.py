@@ -63,7 +63,5 @@ def tell_partners_of_renamed_terms(sender, instance, raw=False, **kwargs):
     """A section, tag or author renamed or deleted: every live article showing it is `updated`
     (articles.signals moved their update time; the changes feed reports them too)."""
     touched = getattr(instance, "articles_touched", [])
-    if raw or not touched:
-        return
-    for article in Article.objects.live().filter(pk__in=touched).only("pk", "slug"):
-        events.record("updated", article, article_id=article.pk, slug=article.slug)
+    if not raw and touched:
+        events.record_updates(touched)

@@ -49,6 +49,10 @@ def change_entry(event: str, article: Article | None, *, article_id: int, slug: 
         )
     else:
         change = Change.updated(attach_labels([updated_rows().get(pk=article.pk)])[0])
+    return as_json(change)
+
+
+def as_json(change: Change) -> dict:
     data = ChangeSerializer(change, context={"origin": settings.SITE_URL}).data
     return json.loads(JSONRenderer().render(data))
 
@@ -60,19 +64,36 @@ def record(event: str, article: Article | None, *, article_id: int, slug: str) -
     if not endpoints:
         return []
     change = change_entry(event, article, article_id=article_id, slug=slug)
+    return deliver(endpoints, event, [(article_id, change)])
+
+
+def record_updates(article_ids: list[int]) -> list:
+    """`updated` for many live articles at once (those showing a renamed section, tag or
+    author): their rows in one query, their deliveries in one insert."""
+    endpoints = listening("updated")
+    if not endpoints or not article_ids:
+        return []
+    rows = attach_labels(list(updated_rows().filter(pk__in=article_ids)))
+    return deliver(
+        endpoints, "updated", [(row["id"], as_json(Change.updated(row))) for row in rows]
+    )
+
+
+def deliver(endpoints: list, event: str, changes: list[tuple[int, dict]]) -> list:
     now = timezone.now()
     deliveries = []
-    for endpoint in endpoints:
-        delivery = WebhookDelivery(
-            endpoint=endpoint, event=event, article_id=article_id, next_attempt_at=now
-        )
-        delivery.payload = {
-            "id": str(delivery.idempotency_id),
-            "event": event,
-            "created_at": now.isoformat().replace("+00:00", "Z"),
-            "change": change,
-        }
-        deliveries.append(delivery)
+    for article_id, change in changes:
+        for endpoint in endpoints:
+            delivery = WebhookDelivery(
+                endpoint=endpoint, event=event, article_id=article_id, next_attempt_at=now
+            )
+            delivery.payload = {
+                "id": str(delivery.idempotency_id),
+                "event": event,
+                "created_at": now.isoformat().replace("+00:00", "Z"),
+                "change": change,
+            }
+            deliveries.append(delivery)
     WebhookDelivery.objects.bulk_create(deliveries)
     for delivery in deliveries:
         send_after_commit(delivery.pk)

@@ -503,3 +503,23 @@ def test_renaming_or_deleting_a_term_reports_every_live_article_showing_it(
     feed = api_client.get("/api/v1/changes/", {"since": since}).json()["results"]
     assert {entry["slug"] for entry in feed} == {"shown-0", "shown-1"}
     assert all(entry["article"]["category"]["name"] == "Harbours" for entry in feed)
+
+
+def test_a_renamed_section_tells_partners_in_queries_that_do_not_grow_with_it(endpoint):
+    """Its articles' rows in one query and their deliveries in one insert, not a query each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    endpoint.events = ["updated"]
+    endpoint.save()
+    counts = []
+    for size in (2, 12):
+        section = make_category(slug=f"section-{size}")
+        for n in range(size):
+            make_article(slug=f"in-{size}-{n}", category=section)
+        section.name = f"Renamed {size}"
+        with CaptureQueriesContext(connection) as queries:
+            section.save()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert WebhookDelivery.objects.filter(event="updated").count() == 14
