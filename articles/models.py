@@ -119,6 +119,7 @@ class Article(models.Model):
     hero_image = models.ImageField(
         upload_to="heroes/%Y/%m/",
         blank=True,
+        db_index=True,  # which article shows a file: articles.media
         validators=[validate_hero_image],
         help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.",
         width_field="hero_width",
@@ -127,6 +128,9 @@ class Article(models.Model):
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    # The digest its renditions are filed under (renditions/<digest>/…): which article shows a
+    # rendition, asked by articles.media before serving it.
+    hero_digest = models.CharField(max_length=16, blank=True, editable=False, db_index=True)
     hero_alt = models.CharField(
         "hero alt text",
         max_length=250,
@@ -183,6 +187,7 @@ class Article(models.Model):
             "hero_width",
             "hero_height",
             "hero_renditions",
+            "hero_digest",
             "search_vector",
         ],
     )
@@ -337,7 +342,7 @@ class Article(models.Model):
 
     def _refresh_renditions(self) -> None:
         if not self.hero_image:
-            self.hero_renditions = {}
+            self.hero_renditions, self.hero_digest = {}, ""
             return
         # The field's own pre_save stores a new upload first (once: save() calling it again
         # finds it stored), so the renditions record the upload's final name.
@@ -345,7 +350,7 @@ class Article(models.Model):
         if self.hero_renditions.get("source") != hero.name:
             # A new image: its renditions are made in the background (articles.tasks, from
             # articles.signals); until then pages show the original at its own size.
-            self.hero_renditions = {}
+            self.hero_renditions, self.hero_digest = {}, ""
             # FieldFile.save() does not refresh width_field/height_field (Django 5.1+), and rows
             # left without them make every later load read the image file to measure it.
             self._meta.get_field("hero_image").update_dimension_fields(self, force=True)
@@ -578,6 +583,7 @@ class LiveEntry(models.Model):
     )
     image = models.ImageField(
         upload_to="live/%Y/%m/",
+        db_index=True,  # which entry shows a file: articles.media
         blank=True,
         validators=[validate_hero_image],
         width_field="image_width",

@@ -18,13 +18,15 @@ FORMATS = {"webp": ("WEBP", {"quality": 80, "method": 4}), "jpeg": ("JPEG", {"qu
 
 
 def build_renditions(image_field) -> dict:
-    """Write the renditions of an uploaded image; return {source, formats: {fmt: [[w, h, url, bytes]]}}."""
+    """Write the renditions of an uploaded image; return {source, digest, formats: {fmt: [[w, h,
+    url, bytes]]}}: they are filed under renditions/<digest>/ (articles.media serves them only
+    while an article showing them is live)."""
     name = image_field.name
     image_field.open("rb")
     data = image_field.read()
     digest = hashlib.sha256(data).hexdigest()[:16]
     stem = PurePosixPath(name).stem[:60]
-    result = {"source": name, "formats": {fmt: [] for fmt in FORMATS}}
+    result = {"source": name, "digest": digest, "formats": {fmt: [] for fmt in FORMATS}}
     with Image.open(io.BytesIO(data)) as original:
         original = ImageOps.exif_transpose(original).convert("RGB")
         widths = [w for w in WIDTHS if w < original.width] + [min(original.width, WIDTHS[-1])]

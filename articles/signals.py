@@ -4,11 +4,9 @@ index, hero renditions, a note's article moving its update time. Connected in Ar
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from django.utils import timezone
 from taggit.models import Tag
 
 from articles import tasks
-from articles.dependencies import everywhere_it_shows
 from articles.models import (
     Article,
     ArticleWithdrawal,
@@ -20,7 +18,7 @@ from articles.models import (
     touch_article,
 )
 from articles.tasks import enqueue
-from caching.freshness import content_changed
+from articles.touching import touch
 
 
 @receiver(post_delete, sender=Article)
@@ -105,11 +103,3 @@ def find_articles_before_a_deletion(sender, instance, **kwargs):
 @receiver(post_delete, sender=Tag)
 def touch_articles_after_a_deletion(sender, instance, **kwargs):
     touch(getattr(instance, "articles_touched", []))
-
-
-def touch(article_ids: list[int]) -> list[int]:
-    if article_ids:
-        Article.objects.filter(pk__in=article_ids).update(updated_at=timezone.now())
-        # update() sends no signal: what shows these articles is stale.
-        content_changed(tags=everywhere_it_shows(article_ids))
-    return article_ids

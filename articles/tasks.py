@@ -12,10 +12,10 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from articles.dependencies import everywhere_it_shows
 from articles.images import STORAGE_ERRORS
 from articles.models import Article
 from articles.renditions import build_renditions
+from articles.touching import touch
 from caching.freshness import content_changed
 
 
@@ -44,8 +44,10 @@ def build_hero_renditions(article_id: int, source_name: str) -> dict | None:
     with transaction.atomic():
         rows = Article.objects.filter(pk=article_id, hero_image=source_name)
         # update() sends no signal: the article's page, card and rows show the image.
-        if rows.update(hero_renditions=renditions) and Article.objects.live().filter(pk=article_id):
-            content_changed(tags=everywhere_it_shows([article_id]))
+        made = rows.update(hero_renditions=renditions, hero_digest=renditions["digest"])
+        if made and Article.objects.live().filter(pk=article_id):
+            # The API's hero_image is a rendition: partners hear of it as of any other change.
+            touch([article_id])
     return renditions
 
 

@@ -197,6 +197,9 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded media is served by Django itself unless a front server or object store takes it over.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
+# How long browsers and caches in front may keep a public media file: the most an unpublished
+# article's image stays reachable from a cache that was not purged.
+MEDIA_CACHE_SECONDS = int(os.environ.get("NEWSROOM_MEDIA_CACHE_SECONDS", "300"))
 
 # Background work (articles.tasks, partners.tasks) on Celery. With a broker (Redis by default in production,
 # RabbitMQ works by URL), tasks go to `celery -A newsroom worker` once the transaction commits.

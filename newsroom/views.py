@@ -1,3 +1,4 @@
+import hashlib
 import logging
 
 from django.conf import settings
@@ -7,9 +8,13 @@ from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views import defaults, static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from articles.media import ACCESS_PARAMETER, is_public, signature_opens
+from caching.versioned import remember
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +71,32 @@ def not_found(request, exception):
 
 
 def media(request, path):
-    """Uploaded media, for deployments without a front server or object store for it.
-    Served sandboxed: even a file that slipped past upload checks can't run script here."""
+    """Uploaded media, for deployments without a front server or object store for it, behind
+    the embargo: a file is served while a live article shows it (articles.media), to staff who
+    may view articles, or with a signed URL from the API; otherwise the same 404 as a name that
+    does not exist. Served sandboxed: even a file that slipped past upload checks can't run
+    script here."""
+    digest = hashlib.md5(path.encode(), usedforsecurity=False).hexdigest()
+    public = remember(f"media:{digest}", lambda: is_public(path))
     try:
+        if not public and not (
+            signature_opens(request.GET.get(ACCESS_PARAMETER), path)
+            or request.user.has_perm("articles.view_article")
+        ):
+            raise Http404("No such file.")
         response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
-    except OSError:  # a name the filesystem refuses, e.g. longer than it allows
-        raise Http404("No such file.") from None
+    except (Http404, OSError):  # OSError: a name the filesystem refuses, e.g. too long
+        # Hidden or missing, the same answer, kept by nobody: the file may go live any minute.
+        response = not_found(request, Http404("No such file."))
+        patch_cache_control(response, no_store=True)
+        return response
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if public:
+        # Kept a short while by browsers and caches in front: an unpublished article's files
+        # stop being served within MEDIA_CACHE_SECONDS (a purge of its tags drops them sooner).
+        patch_cache_control(response, public=True, max_age=settings.MEDIA_CACHE_SECONDS)
+    else:
+        patch_cache_control(response, private=True, no_store=True)
     return response
 
 

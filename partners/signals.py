@@ -3,10 +3,10 @@ transaction (partners.webhooks.events). Connected in PartnersConfig.ready()."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from taggit.models import Tag
 
 from articles import tasks as content_tasks
-from articles.models import Article, Author, Category, Correction, LiveEntry
+from articles.models import Article, Correction, LiveEntry
+from articles.touching import articles_touched
 from partners import tasks
 from partners.models import PublicationAnnouncement
 from partners.webhooks import events
@@ -54,14 +54,8 @@ def tell_partners_of_notes_and_entries(sender, instance, raw=False, origin=None,
         events.record("updated", article, article_id=article.pk, slug=article.slug)
 
 
-@receiver(post_save, sender=Category)
-@receiver(post_save, sender=Author)
-@receiver(post_save, sender=Tag)
-@receiver(post_delete, sender=Author)
-@receiver(post_delete, sender=Tag)
-def tell_partners_of_renamed_terms(sender, instance, raw=False, **kwargs):
-    """A section, tag or author renamed or deleted: every live article showing it is `updated`
-    (articles.signals moved their update time; the changes feed reports them too)."""
-    touched = getattr(instance, "articles_touched", [])
-    if not raw and touched:
-        events.record_updates(touched)
+@receiver(articles_touched)
+def tell_partners_of_touched_articles(sender, article_ids, **kwargs):
+    """Live articles changed without a save of their own (a renamed or deleted section, tag or
+    author; new renditions of the hero image): each is `updated`, as the changes feed says."""
+    events.record_updates(article_ids)

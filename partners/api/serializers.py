@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -9,6 +10,7 @@ from rest_framework import serializers
 from taggit.models import Tag
 
 from articles.addresses import slug_urls
+from articles.media import signed_query
 from articles.models import Article, Author, Category, Correction, LiveEntry, RelatedLink
 from articles.visibility import coverage_runs, is_under_embargo
 
@@ -25,8 +27,7 @@ ROW_FIELDS = (
     "category__slug",
     "category__name",
     "hero_image",
-    "hero_width",
-    "hero_height",
+    "hero_renditions",
     "hero_alt",
     "hero_caption",
     "hero_credit",
@@ -65,6 +66,15 @@ class AbsoluteUrlMixin:
 
     def absolute(self, path: str) -> str:
         return self.origin + path if path.startswith("/") else path
+
+    def media_address(self, url: str, *, embargoed: bool) -> str:
+        """A media file's absolute URL; for an article under embargo (shown only to permitted
+        keys) signed for a few minutes: its files are not public yet (articles.media)."""
+        address = self.absolute(url)
+        base = default_storage.base_url
+        if embargoed and settings.SERVE_MEDIA and url.startswith(base):
+            address += f"?{signed_query(url.removeprefix(base))}"
+        return address
 
     def absolute_html(self, html: str) -> str:
         """Make our own links and images in a body absolute, for partners' pages."""
@@ -136,15 +146,37 @@ class AuthorLabelsField(TagLabelsField):
     """An article's byline (AuthorLabel pairs), as AuthorSummary objects."""
 
 
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    width = serializers.IntegerField(min_value=1)
+    height = serializers.IntegerField(min_value=1)
+    format = serializers.ChoiceField(choices=["webp", "jpeg"])
+    bytes = serializers.IntegerField(min_value=1)
+
+
 class HeroImageSerializer(serializers.Serializer):
-    """The article's lead image, with its text alternative and credit."""
+    """The article's lead image, with its text alternative and credit: `url` is its largest
+    JPEG rendition (at most 1200 pixels wide), `renditions` every size in WebP and JPEG. The
+    uploaded original is never given."""
 
     url = serializers.URLField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    alt = serializers.CharField()
-    caption = serializers.CharField()
-    credit = serializers.CharField()
+    width = serializers.IntegerField(min_value=1)
+    height = serializers.IntegerField(min_value=1)
+    alt = serializers.CharField(allow_blank=True)
+    caption = serializers.CharField(allow_blank=True)
+    credit = serializers.CharField(allow_blank=True)
+    renditions = RenditionSerializer(many=True)
+
+
+class LiveEntryImageSerializer(serializers.Serializer):
+    """A live entry's image, with its text alternative."""
+
+    url = serializers.URLField()
+    width = serializers.IntegerField(min_value=1)
+    height = serializers.IntegerField(min_value=1)
+    alt = serializers.CharField(allow_blank=True)
+    caption = serializers.CharField(allow_blank=True)
+    credit = serializers.CharField(allow_blank=True)
 
 
 class LiveCoverageSerializer(serializers.Serializer):
@@ -222,15 +254,32 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
 
     @extend_schema_field(HeroImageSerializer(allow_null=True))
     def get_hero_image(self, row) -> dict | None:
-        if not row["hero_image"]:
+        """Null without an image, and for the seconds until its renditions are made (the
+        article is then `updated` in the changes feed)."""
+        formats = row["hero_renditions"].get("formats", {})
+        if not row["hero_image"] or not formats.get("jpeg"):
             return None
+        embargoed = is_under_embargo(row["embargoed_until"], self.now)
+        renditions = [
+            {
+                "url": self.media_address(url, embargoed=embargoed),
+                "width": width,
+                "height": height,
+                "format": fmt,
+                "bytes": size,
+            }
+            for fmt, sizes in formats.items()
+            for width, height, url, size in sizes
+        ]
+        largest = [r for r in renditions if r["format"] == "jpeg"][-1]
         return {
-            "url": self.absolute(default_storage.url(row["hero_image"])),
-            "width": row["hero_width"],
-            "height": row["hero_height"],
+            "url": largest["url"],
+            "width": largest["width"],
+            "height": largest["height"],
             "alt": row["hero_alt"],
             "caption": row["hero_caption"],
             "credit": row["hero_credit"],
+            "renditions": renditions,
         }
 
 
@@ -302,12 +351,14 @@ class LiveEntrySerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
     def get_body_html(self, entry) -> str:
         return self.absolute_html(entry.body)
 
-    @extend_schema_field(HeroImageSerializer(allow_null=True))
+    @extend_schema_field(LiveEntryImageSerializer(allow_null=True))
     def get_image(self, entry) -> dict | None:
         if not entry.image:
             return None
         return {
-            "url": self.absolute(entry.image.url),
+            "url": self.media_address(
+                entry.image.url, embargoed=self.context.get("embargoed", False)
+            ),
             "width": entry.image_width,
             "height": entry.image_height,
             "alt": entry.image_alt,
@@ -344,7 +395,8 @@ class ArticleDetailSerializer(ArticleWithBodySerializer):
         since = self.context.get("since")
         if since is not None:
             entries = entries.filter(updated_at__gte=since)
-        return LiveEntrySerializer(entries, many=True, context=self.context).data
+        context = {**self.context, "embargoed": is_under_embargo(row["embargoed_until"])}
+        return LiveEntrySerializer(entries, many=True, context=context).data
 
     @extend_schema_field(RelatedLinkSerializer(many=True))
     def get_related_links(self, row) -> list:

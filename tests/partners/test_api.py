@@ -139,12 +139,23 @@ def test_list_item_agrees_with_the_article_and_drf_fields(api_client, category, 
         "tags": [{"slug": "economy", "name": "economy"}, {"slug": "trade", "name": "trade"}],
         "authors": [{"slug": "bo", "name": "Bo"}],
         "hero_image": {
-            "url": f"http://testserver{article.hero_image.url}",
+            "url": f"http://testserver{article.hero_fallback['url']}",
             "width": 64,
             "height": 36,
             "alt": "A harbour",
             "caption": "Cranes at dawn",
             "credit": "Photo by us",
+            "renditions": [
+                {
+                    "url": f"http://testserver{url}",
+                    "width": width,
+                    "height": height,
+                    "format": fmt,
+                    "bytes": size,
+                }
+                for fmt, sizes in article.hero_renditions["formats"].items()
+                for width, height, url, size in sizes
+            ],
         },
         "published_at": times.to_representation(article.published_at),
         "updated_at": times.to_representation(article.updated_at),
