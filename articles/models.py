@@ -22,8 +22,10 @@ from articles.search import search_vector
 from articles.visibility import (
     ArticleStatus,
     coverage_runs,
+    is_embargoed_copy_state,
     is_live_state,
     is_under_embargo,
+    was_embargoed_copy,
     was_live,
 )
 
@@ -309,6 +311,26 @@ class Article(models.Model):
         return bool(self.state_before_save) and was_live(self.state_before_save)
 
     @property
+    def is_embargoed_copy(self) -> bool:
+        return is_embargoed_copy_state(self.status, self.embargoed_until)
+
+    @property
+    def withdrawn_from(self) -> str | None:
+        """Whom the last save() took the article from (ArticleWithdrawal.Audience), if anyone:
+        readers and every key when it was live, or only keys with the embargoed-copy permission
+        (they see it while under embargo)."""
+        previous = self.state_before_save
+        if not previous:
+            return None
+        if was_live(previous) and not self.is_live:
+            if self.is_embargoed_copy:
+                return ArticleWithdrawal.Audience.PUBLIC_COPY
+            return ArticleWithdrawal.Audience.EVERYONE
+        if was_embargoed_copy(previous) and not (self.is_live or self.is_embargoed_copy):
+            return ArticleWithdrawal.Audience.EMBARGOED_COPY
+        return None
+
+    @property
     def went_offline(self) -> bool:
         """Whether the last save() took a live article off the site."""
         previous = self.state_before_save
@@ -500,10 +522,17 @@ class ArticleWithdrawal(models.Model):
         UNPUBLISHED = "unpublished", "Unpublished"
         DELETED = "deleted", "Deleted"
 
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", "Every key (the article was live)"
+        PUBLIC_COPY = "public", "Keys without the embargoed-copy permission (now under embargo)"
+        EMBARGOED_COPY = "embargoed", "Keys with the embargoed-copy permission (it was embargoed)"
+
     article_id = models.BigIntegerField(db_index=True)
     slug = models.SlugField(max_length=200)
     reason = models.CharField(max_length=12, choices=Reason.choices)
     withdrawn_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Which keys' feed gives the tombstone: those that saw the article until then.
+    audience = models.CharField(max_length=9, choices=Audience.choices, default=Audience.EVERYONE)
 
     class Meta:
         ordering = ["withdrawn_at", "id"]
@@ -512,8 +541,13 @@ class ArticleWithdrawal(models.Model):
         return f"{self.slug} ({self.reason} {self.withdrawn_at:%Y-%m-%d %H:%M})"
 
     @classmethod
-    def record(cls, article: Article, *, reason: str) -> "ArticleWithdrawal":
-        return cls.objects.create(article_id=article.pk, slug=article.slug, reason=reason)
+    def record(cls, article: Article, *, reason: str, audience: str) -> "ArticleWithdrawal":
+        """The tombstone, also kept on the article for the other receivers of this change
+        (partners' webhooks give exactly this entry)."""
+        article.withdrawal = cls.objects.create(
+            article_id=article.pk, slug=article.slug, reason=reason, audience=audience
+        )
+        return article.withdrawal
 
 
 def touch_article(article_id: int) -> None:

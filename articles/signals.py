@@ -24,14 +24,27 @@ from articles.touching import touch
 @receiver(post_delete, sender=Article)
 def record_deleted_live_article(sender, instance, **kwargs):
     # A signal, not delete(): the admin's bulk delete and queryset.delete() skip Model.delete().
-    if instance.is_live:
-        ArticleWithdrawal.record(instance, reason=ArticleWithdrawal.Reason.DELETED)
+    Audience = ArticleWithdrawal.Audience
+    audience = (
+        Audience.EVERYONE
+        if instance.is_live
+        else Audience.EMBARGOED_COPY
+        if instance.is_embargoed_copy
+        else None
+    )
+    if audience:
+        ArticleWithdrawal.record(
+            instance, reason=ArticleWithdrawal.Reason.DELETED, audience=audience
+        )
 
 
 @receiver(post_save, sender=Article)
 def record_unpublished_live_article(sender, instance, raw=False, **kwargs):
-    if not raw and instance.went_offline:
-        ArticleWithdrawal.record(instance, reason=ArticleWithdrawal.Reason.UNPUBLISHED)
+    audience = None if raw else instance.withdrawn_from
+    if audience:
+        ArticleWithdrawal.record(
+            instance, reason=ArticleWithdrawal.Reason.UNPUBLISHED, audience=audience
+        )
 
 
 @receiver(post_save, sender=Article)

@@ -47,6 +47,16 @@ def is_live_state(status: str, published_at, embargoed_until=None) -> bool:
     )
 
 
+def is_embargoed_copy_state(status: str, embargoed_until) -> bool:
+    """embargoed()'s rule for one row: what keys with the embargoed-copy permission see ahead of
+    readers."""
+    return status == ArticleStatus.PUBLISHED and is_under_embargo(embargoed_until)
+
+
+def was_embargoed_copy(state: dict) -> bool:
+    return is_embargoed_copy_state(state["status"], state["embargoed_until"])
+
+
 def is_under_embargo(embargoed_until, now=None) -> bool:
     return embargoed_until is not None and embargoed_until > (now or timezone.now())
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core import signing
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Greatest
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import replace_query_param
 
@@ -47,17 +48,46 @@ class Change:
         )
 
     @classmethod
-    def withdrawn(cls, *, article_id, slug, at, reason, key=0) -> "Change":
-        """A tombstone: the article was unpublished or deleted."""
-        return cls("withdrawn", article_id, slug, at, reason, None, WITHDRAWN, key)
+    def withdrawn(cls, withdrawal: ArticleWithdrawal) -> "Change":
+        """A tombstone: the article was unpublished or deleted. The feed and the webhook give
+        the same stored row, so the two entries are the same to the byte."""
+        return cls(
+            "withdrawn",
+            withdrawal.article_id,
+            withdrawal.slug,
+            withdrawal.withdrawn_at,
+            withdrawal.reason,
+            None,
+            WITHDRAWN,
+            withdrawal.pk,
+        )
 
 
-def updated_rows():
+def updated_rows(*, embargoed_copy: bool = False):
     """Live articles as the feed gives them, each changed at the latest of its last edit, its
-    publication time and its embargo's end."""
-    return listing_rows(Article.objects.live()).annotate(
-        changed_at=Greatest("updated_at", goes_live_at())
+    publication time and its embargo's end; with embargoed_copy, articles under embargo too
+    (for keys with the permission), changed at their last edit until the embargo ends."""
+    if not embargoed_copy:
+        return listing_rows(Article.objects.live()).annotate(
+            changed_at=Greatest("updated_at", goes_live_at())
+        )
+    now = timezone.now()
+    return listing_rows(Article.objects.live_or_embargoed(now=now)).annotate(
+        changed_at=Case(
+            When(embargoed_until__gt=now, then=F("updated_at")),
+            default=Greatest("updated_at", goes_live_at()),
+        )
     )
+
+
+def withdrawals(*, embargoed_copy: bool = False):
+    """The tombstones a key's feed gives: of the articles that key saw."""
+    hidden_from_this_key = (
+        ArticleWithdrawal.Audience.PUBLIC_COPY
+        if embargoed_copy
+        else ArticleWithdrawal.Audience.EMBARGOED_COPY
+    )
+    return ArticleWithdrawal.objects.exclude(audience=hidden_from_this_key)
 
 
 def _after(field: str, rank: int, position) -> Q:
@@ -70,17 +100,17 @@ def _after(field: str, rank: int, position) -> Q:
     return later
 
 
-def changes_since(since: datetime, *, position=None, limit: int) -> list[Change]:
-    updated = updated_rows().filter(changed_at__gte=since)
-    withdrawn = ArticleWithdrawal.objects.filter(withdrawn_at__gte=since)
+def changes_since(
+    since: datetime, *, position=None, limit: int, embargoed_copy: bool = False
+) -> list[Change]:
+    updated = updated_rows(embargoed_copy=embargoed_copy).filter(changed_at__gte=since)
+    withdrawn = withdrawals(embargoed_copy=embargoed_copy).filter(withdrawn_at__gte=since)
     if position is not None:
         updated = updated.filter(_after("changed_at", UPDATED, position))
         withdrawn = withdrawn.filter(_after("withdrawn_at", WITHDRAWN, position))
     changes = [Change.updated(row) for row in updated.order_by("changed_at", "pk")[:limit]] + [
-        Change.withdrawn(
-            article_id=w.article_id, slug=w.slug, at=w.withdrawn_at, reason=w.reason, key=w.pk
-        )
-        for w in withdrawn.order_by("withdrawn_at", "pk")[:limit]
+        Change.withdrawn(withdrawal)
+        for withdrawal in withdrawn.order_by("withdrawn_at", "pk")[:limit]
     ]
     changes = sorted(changes, key=lambda change: change.position)[:limit]
     attach_labels([change.article for change in changes if change.article])
@@ -90,13 +120,19 @@ def changes_since(since: datetime, *, position=None, limit: int) -> list[Change]
 class ChangesPagination:
     """Forward-only cursor over the merged stream; `next` is null once a partner is caught up."""
 
-    def __init__(self, request, page_size: int):
+    def __init__(self, request, page_size: int, *, embargoed_copy: bool = False):
         self.request = request
         self.page_size = page_size
+        self.embargoed_copy = embargoed_copy
 
     def page(self, since: datetime) -> tuple[list[Change], str | None]:
         position = self.decode(self.request.query_params.get("cursor"), since)
-        rows = changes_since(since, position=position, limit=self.page_size + 1)
+        rows = changes_since(
+            since,
+            position=position,
+            limit=self.page_size + 1,
+            embargoed_copy=self.embargoed_copy,
+        )
         page = rows[: self.page_size]
         next_link = self.encode(since, page[-1].position) if len(rows) > self.page_size else None
         return page, next_link

@@ -15,7 +15,7 @@ from partners.webhooks import events
 @receiver(post_delete, sender=Article)
 def tell_partners_of_a_deleted_live_article(sender, instance, **kwargs):
     if instance.is_live:
-        events.record("deleted", None, article_id=instance.pk, slug=instance.slug)
+        events.record("deleted", withdrawal=instance.withdrawal)
 
 
 @receiver(post_save, sender=Article)
@@ -24,7 +24,7 @@ def tell_partners_of_a_saved_article(sender, instance, raw=False, **kwargs):
     if raw:
         return
     if instance.went_offline:
-        events.record("withdrawn", None, article_id=instance.pk, slug=instance.slug)
+        events.record("withdrawn", withdrawal=instance.withdrawal)
         # Going live again, even at the same time, is announced again.
         PublicationAnnouncement.objects.filter(article_id=instance.pk).delete()
     if instance.status != Article.Status.PUBLISHED:
@@ -32,7 +32,7 @@ def tell_partners_of_a_saved_article(sender, instance, raw=False, **kwargs):
     if not instance.is_live:  # scheduled, or under embargo
         events.announce_when_live(instance)
     elif instance.was_live_before_save:
-        events.record("updated", instance, article_id=instance.pk, slug=instance.slug)
+        events.record("updated", instance)
     else:
         content_tasks.enqueue(tasks.announce, instance.pk)
 
@@ -51,7 +51,7 @@ def tell_partners_of_notes_and_entries(sender, instance, raw=False, origin=None,
         return  # removed with its article: the article's own `deleted` says it
     article = Article.objects.live().filter(pk=instance.article_id).first()
     if not raw and article is not None:
-        events.record("updated", article, article_id=article.pk, slug=article.slug)
+        events.record("updated", article)
 
 
 @receiver(articles_touched)

@@ -329,7 +329,9 @@ class ChangesView(PartnerApiMixin, generics.GenericAPIView):
         self.filter_queryset(self.get_queryset())  # rejects unknown parameters
         since = self.parse_since(request.query_params.get("since"))
         page_size = KeysetPagination().get_page_size(request)
-        changes, next_link = ChangesPagination(request, page_size).page(since)
+        pages = ChangesPagination(request, page_size, embargoed_copy=sees_embargoed(request))
+        changes, next_link = pages.page(since)
+        record_embargoed_fetches(request, [change.article for change in changes if change.article])
         results = ChangeSerializer(changes, many=True, context=self.get_serializer_context()).data
         return Response({"next": next_link, "previous": None, "results": results})
 

@@ -40,13 +40,11 @@ def listening(event: str) -> list[WebhookEndpoint]:
     return [endpoint for endpoint in endpoints.select_related("key") if event in endpoint.events]
 
 
-def change_entry(event: str, article: Article | None, *, article_id: int, slug: str) -> dict:
-    """The delivery's `change`: an entry exactly as /api/v1/changes/ gives it."""
+def change_entry(event: str, article: Article | None, *, withdrawal=None) -> dict:
+    """The delivery's `change`: an entry exactly as /api/v1/changes/ gives it (a tombstone is
+    the ArticleWithdrawal row the feed gives)."""
     if article is None:
-        reason = "deleted" if event == "deleted" else "unpublished"
-        change = Change.withdrawn(
-            article_id=article_id, slug=slug, at=timezone.now(), reason=reason
-        )
+        change = Change.withdrawn(withdrawal)
     else:
         change = Change.updated(attach_labels([updated_rows().get(pk=article.pk)])[0])
     return as_json(change)
@@ -57,13 +55,14 @@ def as_json(change: Change) -> dict:
     return json.loads(JSONRenderer().render(data))
 
 
-def record(event: str, article: Article | None, *, article_id: int, slug: str) -> list:
-    """Write the deliveries of one event for every endpoint that listens; send them after the
-    commit."""
+def record(event: str, article: Article | None = None, *, withdrawal=None) -> list:
+    """Write the deliveries of one event (of a live article, or of its tombstone) for every
+    endpoint that listens; send them after the commit."""
     endpoints = listening(event)
     if not endpoints:
         return []
-    change = change_entry(event, article, article_id=article_id, slug=slug)
+    change = change_entry(event, article, withdrawal=withdrawal)
+    article_id = article.pk if article is not None else withdrawal.article_id
     return deliver(endpoints, event, [(article_id, change)])
 
 
@@ -152,7 +151,7 @@ def announce_publication(article_id: int) -> bool:
             article_id=article.pk, went_live_at=article.went_live_at
         )
         if created:
-            record("published", article, article_id=article.pk, slug=article.slug)
+            record("published", article)
     return created
 
 

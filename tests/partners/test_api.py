@@ -423,7 +423,7 @@ def test_api_query_count_stays_flat_as_data_grows_tenfold(
     def grow(count):
         for other in make_live_articles(count, category=category, tags=["rates", "world"]):
             RelatedLink.objects.create(article=subject, target=other)
-            ArticleWithdrawal.record(other, reason="deleted")
+            ArticleWithdrawal.record(other, reason="deleted", audience="everyone")
 
     grow(3)
     caching.reset()  # cold: the key's lookup too

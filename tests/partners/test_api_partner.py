@@ -479,3 +479,41 @@ def test_the_authentication_scheme_is_case_insensitive(scheme):
     response = client.get("/api/v1/categories/", HTTP_AUTHORIZATION=f"{scheme} {key}")
     assert response.status_code == 200
     assert client.get("/api/v1/categories/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def feed(client, since) -> list[tuple]:
+    results = client.get("/api/v1/changes/", {"since": since.isoformat()}).json()["results"]
+    return [(entry["change"], entry["slug"]) for entry in results]
+
+
+def test_embargoed_copy_reaches_permitted_keys_through_the_changes_feed(api_client, category):
+    _, key = PartnerKey.objects.create_key(name="wire", can_see_embargoed=True)
+    permitted = APIClient()
+    permitted.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    start = timezone.now() - timedelta(seconds=1)
+    lift = timezone.now() + timedelta(hours=2)
+    embargoed = make_article(slug="embargoed", category=category, embargoed_until=lift)
+    [entry] = permitted.get("/api/v1/changes/", {"since": start.isoformat()}).json()["results"]
+    assert entry["article"]["embargoed_until"] is not None
+    assert feed(api_client, start) == []  # nobody else hears of it
+    # At the lift its JSON changes (no embargo time any more): both feeds give it then.
+    with time_machine.travel(lift + timedelta(seconds=1)):
+        after = lift - timedelta(seconds=1)
+        assert feed(permitted, after) == feed(api_client, after) == [("updated", "embargoed")]
+    # Withdrawn while under embargo: a tombstone for the keys that saw it, and only for them.
+    embargoed.status = Article.Status.DRAFT
+    embargoed.save()
+    assert feed(permitted, start)[-1] == ("withdrawn", "embargoed")
+    assert feed(api_client, start) == []
+
+
+def test_a_live_article_put_under_embargo_leaves_readers_not_permitted_keys(api_client, category):
+    _, key = PartnerKey.objects.create_key(name="wire", can_see_embargoed=True)
+    permitted = APIClient()
+    permitted.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    article = make_article(slug="held", category=category)
+    start = timezone.now() - timedelta(seconds=1)
+    article.embargoed_until = timezone.now() + timedelta(hours=1)
+    article.save()
+    assert feed(api_client, start) == [("withdrawn", "held")]
+    assert feed(permitted, start) == [("updated", "held")]

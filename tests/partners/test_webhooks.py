@@ -523,3 +523,29 @@ def test_a_renamed_section_tells_partners_in_queries_that_do_not_grow_with_it(en
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert WebhookDelivery.objects.filter(event="updated").count() == 14
+
+
+def test_webhook_entries_are_the_feed_entries_to_the_byte(
+    settings, endpoint, receiver, editor, api_client, django_capture_on_commit_callbacks
+):
+    """The feed and the webhooks give one stored entry each (times included)."""
+    settings.SITE_URL = "http://testserver"  # the feed's addresses are the request's origin
+    start = (timezone.now() - timedelta(seconds=1)).isoformat()
+    article = make_article(slug="port", category=make_category())
+    receiver.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "A better headline"
+        article.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        article_unpublish(article=article, by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=article, by=editor)
+    published = json.loads(receiver.requests[-1]["body"])["change"]
+    live_entry = api_client.get("/api/v1/changes/", {"since": start}).json()["results"][-1]
+    assert published == live_entry
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+    sent = [json.loads(request["body"])["change"] for request in receiver.requests]
+    entries = api_client.get("/api/v1/changes/", {"since": start}).json()["results"]
+    assert entries == [change for change in sent if change["change"] == "withdrawn"]
+    assert [(entry["reason"]) for entry in entries] == ["unpublished", "deleted"]
