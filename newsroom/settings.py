@@ -359,7 +359,7 @@ CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["authorization", "if-none-match", "if-modified-since"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "RateLimit", "RateLimit-Policy"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 SPECTACULAR_SETTINGS = {

@@ -133,6 +133,10 @@ class PartnerApiMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        rate_limit = getattr(request, "rate_limit", None)
+        if rate_limit is not None:  # what the key has left of its minute, 429 included
+            for header, value in rate_limit.headers().items():
+                response[header] = value
         if response.status_code == 200:
             if "Last-Modified" not in response:  # a cached body carries that of what it shows
                 response["Last-Modified"] = http_date(last_modified().timestamp())

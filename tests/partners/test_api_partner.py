@@ -49,8 +49,37 @@ def test_each_key_has_its_own_rate_then_429_with_retry_after_then_recovers(artic
         assert int(throttled["Retry-After"]) > 0
         assert "throttled" in throttled.json()["detail"]
         assert fast.get("/api/v1/categories/").status_code == 200
-        traveller.shift(61)
-        assert slow.get("/api/v1/categories/").status_code == 200
+        traveller.shift(int(throttled["Retry-After"]) - 2)
+        assert slow.get("/api/v1/categories/").status_code == 429  # too early
+        traveller.shift(2)
+        assert slow.get("/api/v1/categories/").status_code == 200  # when it said
+
+
+def test_the_limit_slides_no_burst_of_twice_the_budget_across_a_minute_boundary(article):
+    """600 requests in the last second of a minute leave ~10 for the first second of the next
+    (a per-clock-minute count allowed 600 more)."""
+    client = keyed_client(requests_per_minute=20)
+    minute = (int(timezone.now().timestamp()) // 60 + 1) * 60
+    with time_machine.travel(minute - 1, tick=False) as traveller:
+        assert [client.get("/api/v1/tags/").status_code for _ in range(20)] == [200] * 20
+        traveller.shift(2)  # one second into the next minute
+        answers = [client.get("/api/v1/tags/") for _ in range(5)]
+        assert [a.status_code for a in answers] == [429] * 5
+        assert int(answers[-1]["Retry-After"]) >= 1
+        assert answers[-1]["RateLimit"].startswith('"per-key";r=0;t=')
+        traveller.shift(30)  # half the earlier minute still counts: 10 of 20
+        assert sum(client.get("/api/v1/tags/").status_code == 200 for _ in range(15)) == 10
+
+
+def test_rate_limit_headers_tell_what_is_left(article):
+    client = keyed_client(requests_per_minute=50)
+    with time_machine.travel(timezone.now(), tick=False):
+        first, second = client.get("/api/v1/categories/"), client.get("/api/v1/articles/")
+    assert first["RateLimit-Policy"] == second["RateLimit-Policy"] == '"per-key";q=50;w=60'
+    left = [int(r["RateLimit"].split(";r=")[1].split(";")[0]) for r in (first, second)]
+    assert left == [49, 48]
+    assert 0 <= int(second["RateLimit"].rsplit("t=", 1)[1]) <= 60
+    assert "RateLimit" not in APIClient().get("/api/v1/articles/")  # no key: nothing to count
 
 
 def test_default_rate_is_600_per_minute():
