@@ -13,12 +13,12 @@ from django.core import signing
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import replace_query_param
 
 from articles.labels import attach_labels
 from articles.models import Article, ArticleWithdrawal
 from articles.visibility import goes_live_at
+from partners.api.exceptions import ParameterNotFound
 from partners.api.serializers import listing_rows
 
 CURSOR_SALT = "newsroom.api.changes"
@@ -154,7 +154,7 @@ class ChangesPagination:
                 raise ValueError
             return datetime.fromisoformat(changed_at), int(rank), int(key)
         except (signing.BadSignature, ValueError, TypeError):
-            raise ValidationError(
+            raise ParameterNotFound(
                 {
                     "cursor": [
                         "Invalid cursor: use the `next` link of a response with the same `since`."

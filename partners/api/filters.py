@@ -1,3 +1,4 @@
+import re
 from datetime import UTC
 
 from django import forms
@@ -8,6 +9,12 @@ from rest_framework.exceptions import ValidationError
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, TaggedArticle
+from partners.api.exceptions import ParameterNotFound
+
+# What a slug looks like (the schema says so too); which slugs exist, only the server knows.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+SLUG = re.compile(SLUG_PATTERN)
+TERMS = {"category": "section", "tag": "tag", "author": "author"}
 
 
 class BoundedIsoDateTimeField(IsoDateTimeField):
@@ -130,10 +137,37 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
                 raise ValidationError({name: ["Give this parameter once."]})
             if any(value == "" for value in values):
                 raise ValidationError({name: ["Empty value: give a value or leave it out."]})
+            if name in TERMS and not all(SLUG.match(value) for value in values):
+                raise ValidationError(
+                    {name: ["Not a slug: use letters, digits, hyphens and underscores."]}
+                )
         if filterset_class is None or not set(request.query_params) & set(
             filterset_class.base_filters
         ):
             # Every filter is optional: without one the filter set (a form, deep copies of
             # each filter) would return the queryset unchanged.
             return queryset
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if not filterset.is_valid():
+            raise_for(filterset.form.errors.as_data())
+        return filterset.qs
+
+
+def raise_for(errors: dict):
+    """404 when every error is a slug that names nothing a key may see (hidden and unknown
+    alike), else 400 with each parameter's messages."""
+    missing = {
+        name
+        for name, problems in errors.items()
+        if name in TERMS and all(problem.code == "invalid_choice" for problem in problems)
+    }
+    if missing == set(errors):
+        raise ParameterNotFound(
+            {name: [f"No live article shows a {TERMS[name]} with this slug."] for name in missing}
+        )
+    raise ValidationError(
+        {
+            name: [message for problem in problems for message in problem.messages]
+            for name, problems in errors.items()
+        }
+    )

@@ -14,6 +14,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from partners.api.exceptions import ParameterNotFound
+
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 CURSOR_SALT = "newsroom.api.cursor"
@@ -110,7 +112,7 @@ class KeysetPagination(BasePagination):
                 raise ValueError
             return direction, (datetime.fromisoformat(value), int(pk))
         except (signing.BadSignature, ValueError, TypeError):
-            raise ValidationError(
+            raise ParameterNotFound(
                 {
                     self.cursor_query_param: [
                         "Invalid cursor: use the `next` or `previous` link of a response "
@@ -159,7 +161,7 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Opaque cursor from a previous response's `next` or `previous`.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
             },
             {
                 "name": self.page_size_query_param,

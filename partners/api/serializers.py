@@ -224,6 +224,16 @@ class ArticleListSerializer(AbsoluteUrlMixin, serializers.ModelSerializer):
             "embargoed_until",
             "live_coverage",
         ]
+        # What the model allows blank or empty for drafts, a live article always has.
+        extra_kwargs = {
+            "published_at": {
+                "required": True,
+                "allow_null": False,
+                "help_text": "When the article was published (its embargo may end later).",
+            },
+            "label": {"required": True, "help_text": 'A kicker such as "Top"; may be empty.'},
+            "is_featured": {"required": True},
+        }
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, row) -> str:

@@ -20,8 +20,8 @@ from articles.querysets import live_tags
 from caching import tags
 from caching.freshness import last_modified
 from caching.versioned import api_response
-from partners.api.filters import ArticleFilter, BoundedIsoDateTimeField
-from partners.api.pagination import KeysetPagination
+from partners.api.filters import SLUG_PATTERN, ArticleFilter, BoundedIsoDateTimeField
+from partners.api.pagination import MAX_PAGE_SIZE, KeysetPagination
 from partners.api.serializers import (
     ArticleDetailSerializer,
     ArticleListSerializer,
@@ -74,7 +74,14 @@ BAD_PARAMETER = error(
     },
 )
 NOT_FOUND = error("No live item with that slug", {"detail": "No Article matches the given query."})
-SLUG = r"^[-a-zA-Z0-9_]+$"
+PARAMETER_NOT_FOUND = error(
+    "A well-formed slug that no live article shows, or a cursor this API did not make",
+    {
+        "detail": "Not found: category.",
+        "errors": {"category": ["No live article shows a section with this slug."]},
+    },
+)
+SLUG = SLUG_PATTERN
 ARTICLE_LIST_PARAMETERS = [
     OpenApiParameter(
         "include",
@@ -94,7 +101,7 @@ ARTICLE_LIST_PARAMETERS = [
     ),
     OpenApiParameter(
         "tag",
-        {"type": "array", "items": {"type": "string"}},
+        {"type": "array", "items": {"type": "string", "pattern": SLUG}},
         explode=True,
         description="A tag slug, repeatable (articles with any of them); unknown slugs answer 400.",
     ),
@@ -105,12 +112,12 @@ ARTICLE_LIST_PARAMETERS = [
     ),
     OpenApiParameter(
         "label",
-        {"type": "string", "maxLength": 30},
+        {"type": "string", "minLength": 1, "maxLength": 30},
         description='A kicker such as "Top" or "Analysis" (case-insensitive).',
     ),
     OpenApiParameter(
         "q",
-        {"type": "string", "maxLength": 200},
+        {"type": "string", "minLength": 1, "maxLength": 200},
         description="Words to search for in title, summary, body and tags (all must match).",
     ),
 ]
@@ -165,7 +172,12 @@ class CachedRetrieveMixin(PartnerApiMixin):
     list=extend_schema(
         summary="Live articles, newest first",
         parameters=ARTICLE_LIST_PARAMETERS,
-        responses={200: ArticleListSerializer(many=True), 400: BAD_PARAMETER, **ERRORS},
+        responses={
+            200: ArticleListSerializer(many=True),
+            400: BAD_PARAMETER,
+            404: PARAMETER_NOT_FOUND,
+            **ERRORS,
+        },
     ),
     retrieve=extend_schema(
         summary="One live article with its body, related links, corrections and live entries",
@@ -192,7 +204,11 @@ class ArticleViewSet(CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
         return ("cursor", "page_size", "ordering", "include")
 
     def list(self, request, *args, **kwargs):
-        self.includes_body()  # a wrong `include` answers 400 before any work
+        # Malformed parameters answer 400 before any work, and before a slug that names nothing
+        # answers 404.
+        self.includes_body()
+        self.paginator.get_page_size(request)
+        self.paginator.get_ordering(request)
         return self.cached(request, lambda r: super(ArticleViewSet, self).list(r, *args, **kwargs))
 
     def retrieve(self, request, *args, **kwargs):
@@ -252,7 +268,7 @@ class ArticleViewSet(CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(
         summary="One category with its live article count",
-        responses={200: CategorySerializer, 404: NOT_FOUND, **ERRORS},
+        responses={200: CategorySerializer, 400: BAD_PARAMETER, 404: NOT_FOUND, **ERRORS},
     ),
 )
 class CategoryViewSet(CachedListMixin, CachedRetrieveMixin, viewsets.ReadOnlyModelViewSet):
@@ -306,12 +322,23 @@ class ChangesPageSerializer(serializers.Serializer):
                 required=True,
                 description="ISO 8601 date-time: changes at or after it.",
             ),
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="From a response's `next`."),
             OpenApiParameter(
-                "page_size", OpenApiTypes.INT, description="1-100, default 20.", default=20
+                "cursor",
+                {"type": "string", "minLength": 1},
+                description="From a response's `next`.",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 20},
+                description=f"1-{MAX_PAGE_SIZE}, default 20.",
             ),
         ],
-        responses={200: ChangesPageSerializer, 400: BAD_PARAMETER, **ERRORS},
+        responses={
+            200: ChangesPageSerializer,
+            400: BAD_PARAMETER,
+            404: PARAMETER_NOT_FOUND,
+            **ERRORS,
+        },
     )
 )
 class ChangesView(PartnerApiMixin, generics.GenericAPIView):

@@ -238,7 +238,7 @@ def test_an_unfiltered_list_skips_the_filter_set(api_client, article, monkeypatc
     monkeypatch.setattr(ArticleFilter, "__init__", counting_init)
     assert api_client.get("/api/v1/articles/", {"page_size": 5}).status_code == 200
     assert built == []
-    assert api_client.get("/api/v1/articles/", {"category": "nowhere"}).status_code == 400
+    assert api_client.get("/api/v1/articles/", {"category": "nowhere"}).status_code == 404
     assert len(built) == 1
 
 
@@ -259,8 +259,9 @@ def test_date_filters(api_client, category):
 @pytest.mark.parametrize(
     "params, parameter",
     [
-        ({"category": "no-such"}, "category"),
-        ({"tag": "no-such"}, "tag"),
+        ({"category": "bad slug"}, "category"),
+        ({"tag": ""}, "tag"),
+        ({"category": "markets", "tag": "no-such", "page_size": "x"}, "page_size"),
         ({"published_after": "yesterday"}, "published_after"),
         ({"updated_since": "2024-13-45"}, "updated_since"),
         ({"page_size": "0"}, "page_size"),
@@ -277,10 +278,26 @@ def test_bad_parameters_answer_400_naming_the_parameter(api_client, article, par
     assert parameter in body["errors"]
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "", "eyJ4IjoxfQ", "a" * 5000])
-def test_bad_cursor_answers_400_naming_it(api_client, article, cursor):
+@pytest.mark.parametrize("params", [{"category": "no-such"}, {"tag": ["economy", "no-such"]}])
+def test_a_well_formed_slug_that_names_nothing_answers_404_naming_it(api_client, article, params):
+    """The schema says what a slug looks like, not which exist: a slug that names nothing is
+    not found (as a cursor we did not make), so every schema-valid request is accepted or 404."""
+    response = api_client.get("/api/v1/articles/", params)
+    assert response.status_code == 404
+    [parameter] = params
+    assert response.json() == {
+        "detail": f"Not found: {parameter}.",
+        "errors": {parameter: [response.json()["errors"][parameter][0]]},
+    }
+    assert "no live article shows" in response.json()["errors"][parameter][0].lower()
+
+
+@pytest.mark.parametrize(
+    "cursor, status", [("garbage", 404), ("", 400), ("eyJ4IjoxfQ", 404), ("a" * 5000, 404)]
+)
+def test_bad_cursor_answers_naming_it(api_client, article, cursor, status):
     response = api_client.get("/api/v1/articles/", {"cursor": cursor})
-    assert response.status_code == 400
+    assert response.status_code == status  # empty: malformed (400); otherwise not ours (404)
     assert "cursor" in response.json()["errors"]
 
 
@@ -384,7 +401,7 @@ def test_categories_count_live_articles_and_hide_sections_with_none(api_client, 
     # Filtering by a hidden section answers as for one that doesn't exist.
     hidden = api_client.get("/api/v1/articles/?category=embargoed")
     unknown = api_client.get("/api/v1/articles/?category=no-such-section")
-    assert hidden.status_code == unknown.status_code == 400
+    assert hidden.status_code == unknown.status_code == 404
 
 
 def test_tags_list_counts_live_use(api_client, category):
@@ -495,7 +512,7 @@ def test_a_term_only_hidden_articles_carry_answers_like_an_unknown_one(api_clien
     value = {"tag": "embargo-only", "author": "hidden-writer", "category": "hidden-desk"}[parameter]
     hidden = api_client.get(f"/api/v1/articles/?{parameter}={value}")
     unknown = api_client.get(f"/api/v1/articles/?{parameter}=never-was")
-    assert hidden.status_code == unknown.status_code == 400
+    assert hidden.status_code == unknown.status_code == 404
     assert hidden.json()["errors"][parameter] == [
         message.replace("never-was", value) for message in unknown.json()["errors"][parameter]
     ]

@@ -229,7 +229,7 @@ def test_cursor_from_another_ordering_is_refused(api_client, category):
     make_live_articles(3, category=category)
     next_link = api_client.get("/api/v1/articles/?page_size=1").json()["next"]
     response = api_client.get(next_link + "&ordering=published_at")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "cursor" in response.json()["errors"]
 
 
@@ -237,7 +237,7 @@ def test_tampered_cursor_is_refused(api_client, category):
     make_live_articles(3, category=category)
     next_link = api_client.get("/api/v1/articles/?page_size=1").json()["next"]
     response = api_client.get(next_link.replace("cursor=", "cursor=x"))
-    assert response.status_code == 400
+    assert response.status_code == 404
 
 
 # Shape
@@ -326,12 +326,13 @@ def test_changes_cursor_walks_every_change_once(api_client, category):
     [
         ({}, "since"),
         ({"since": "not-a-date"}, "since"),
-        ({"since": "2024-01-01", "cursor": "junk"}, "cursor"),
+        ({"since": "2024-01-01", "cursor": ""}, "cursor"),
         ({"since": "2024-01-01", "page_size": "0"}, "page_size"),
         ({"since": "2024-01-01", "tag": "x"}, "tag"),
     ],
 )
 def test_changes_bad_parameters_answer_400(api_client, article, params, parameter):
+    """(A well-formed cursor the feed did not make answers 404: test_changes_foreign_cursor.)"""
     response = api_client.get("/api/v1/changes/", params)
     assert response.status_code == 400
     assert parameter in response.json()["errors"]
@@ -546,3 +547,9 @@ def test_a_live_article_put_under_embargo_leaves_readers_not_permitted_keys(api_
     article.save()
     assert feed(api_client, start) == [("withdrawn", "held")]
     assert feed(permitted, start) == [("updated", "held")]
+
+
+def test_changes_foreign_cursor_answers_404_naming_it(api_client, article):
+    response = api_client.get("/api/v1/changes/", {"since": "2024-01-01", "cursor": "junk"})
+    assert response.status_code == 404
+    assert list(response.json()["errors"]) == ["cursor"]
