@@ -60,6 +60,18 @@ def refresh_search_after_tagging(sender, instance, action, **kwargs):
         enqueue(tasks.refresh_search_vector, instance.pk)
 
 
+@receiver(m2m_changed, sender=TaggedArticle)
+@receiver(m2m_changed, sender=Article.authors.through)
+def touch_live_articles_after_relabelling(sender, instance, action, pk_set=None, **kwargs):
+    """Tags and bylines are saved after the article (the admin saves the form's many-to-many
+    data last), so what the article's own save told partners lacked them: a live article whose
+    labels changed is touched, and partners get it again with its labels."""
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    ids = [instance.pk] if isinstance(instance, Article) else list(pk_set or ())
+    touch(list(Article.objects.live().filter(pk__in=ids).values_list("pk", flat=True)))
+
+
 @receiver(post_save, sender=Article)
 def make_renditions_of_a_new_image(sender, instance, raw=False, **kwargs):
     # save() left them empty for a new image: a worker makes them once this save commits.
