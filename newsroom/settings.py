@@ -241,25 +241,26 @@ if AWS_STORAGE_BUCKET_NAME:
     # https, unless the endpoint itself is plain http (a local S3-compatible server).
     media_scheme = urlsplit(AWS_S3_ENDPOINT_URL).scheme if AWS_S3_ENDPOINT_URL else "https"
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # Private objects behind the embargo gate: pages name /media/ addresses, which redirect
+        # whoever may see a file to a short-lived signed address in the bucket (newsroom.storage).
+        "BACKEND": "newsroom.storage.GatedS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": AWS_S3_ENDPOINT_URL,
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
             "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
-            # A CDN in front of the bucket (its host name), else the bucket's own address.
+            # A CDN in front of the bucket (its host name), else the bucket's own address. A
+            # CloudFront key pair signs the CDN's addresses; without one they are not signed.
             "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+            "cloudfront_key_id": os.environ.get("AWS_CLOUDFRONT_KEY_ID") or None,
+            "cloudfront_key": os.environ.get("AWS_CLOUDFRONT_KEY", "").encode() or None,
             "url_protocol": f"{media_scheme}:",
-            # Public, unsigned addresses: pages are cached and shared, signed URLs expire.
-            "querystring_auth": False,
             # An upload never replaces another file of the same name (renditions are named by
             # their content's digest; uploads get a suffix).
             "file_overwrite": False,
             "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
-            # Readers fetch media directly: a bucket policy (or a CDN's origin access) makes it
-            # readable, or this ACL on each object ("public-read") where the bucket allows ACLs.
-            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+            # Files never change under their name: whoever fetched one may keep it.
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
             # An unreachable store fails an upload in seconds, not after botocore's minutes.
             "client_config": botocore.config.Config(
@@ -267,7 +268,6 @@ if AWS_STORAGE_BUCKET_NAME:
             ),
         },
     }
-    SERVE_MEDIA = False
     if AWS_S3_CUSTOM_DOMAIN:
         MEDIA_ORIGIN = f"{media_scheme}://{AWS_S3_CUSTOM_DOMAIN}"
     elif AWS_S3_ENDPOINT_URL:

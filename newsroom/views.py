@@ -4,8 +4,9 @@ import logging
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -71,11 +72,12 @@ def not_found(request, exception):
 
 
 def media(request, path):
-    """Uploaded media, for deployments without a front server or object store for it, behind
-    the embargo: a file is served while a live article shows it (articles.media), to staff who
-    may view articles, or with a signed URL from the API; otherwise the same 404 as a name that
-    does not exist. Served sandboxed: even a file that slipped past upload checks can't run
-    script here."""
+    """Uploaded media behind the embargo: a file is served while a live article shows it
+    (articles.media), to staff who may view articles, or with a signed URL from the API;
+    otherwise the same 404 as a name that does not exist. From the filesystem it is served
+    here, sandboxed (even a file that slipped past upload checks can't run script); from a
+    private bucket (newsroom.storage) this answers with a redirect to a short-lived signed
+    address there."""
     digest = hashlib.md5(path.encode(), usedforsecurity=False).hexdigest()
     public = remember(f"media:{digest}", lambda: is_public(path))
     try:
@@ -84,13 +86,12 @@ def media(request, path):
             or request.user.has_perm("articles.view_article")
         ):
             raise Http404("No such file.")
-        response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+        response = _media_file(request, path, public=public)
     except (Http404, OSError):  # OSError: a name the filesystem refuses, e.g. too long
         # Hidden or missing, the same answer, kept by nobody: the file may go live any minute.
         response = not_found(request, Http404("No such file."))
         patch_cache_control(response, no_store=True)
         return response
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     if public:
         # Kept a short while by browsers and caches in front: an unpublished article's files
         # stop being served within MEDIA_CACHE_SECONDS (a purge of its tags drops them sooner).
@@ -98,6 +99,21 @@ def media(request, path):
     else:
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def _media_file(request, path: str, *, public: bool):
+    if not hasattr(default_storage, "signed_url"):  # files on this machine (MEDIA_ROOT)
+        response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+    # A missing object is the bucket's own 404: asking it first would cost every reader a round trip.
+    keep = settings.MEDIA_CACHE_SECONDS
+    if public:
+        # Shared for `keep` seconds and then cached `keep` more in front: valid for both.
+        address = default_storage.shared_signed_url(path, seconds=2 * keep + 60, reuse=keep)
+    else:
+        address = default_storage.signed_url(path, seconds=keep)
+    return HttpResponseRedirect(address)
 
 
 def login_locked_out(request, response, credentials):

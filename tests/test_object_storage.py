@@ -7,14 +7,18 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 import uuid
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import hero_upload, inline_management, make_article, make_category
@@ -50,10 +54,8 @@ def s3_options(endpoint: str, bucket: str) -> dict:
         "secret_key": "newsroom-test-secret",
         "region_name": "us-east-1",
         "url_protocol": "http:",
-        "querystring_auth": False,
         "file_overwrite": False,
         "addressing_style": "path",
-        "default_acl": "public-read",
         "client_config": botocore.config.Config(
             connect_timeout=1, read_timeout=5, retries={"max_attempts": 1}
         ),
@@ -63,7 +65,7 @@ def s3_options(endpoint: str, bucket: str) -> dict:
 def use_storage(settings, options: dict) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        "default": {"BACKEND": "newsroom.storage.GatedS3Storage", "OPTIONS": options},
     }
 
 
@@ -89,7 +91,15 @@ def bucket(s3_server, settings):
     return {"name": name, "url": f"{s3_server}/{name}/", "keys": keys}
 
 
-def test_uploads_and_renditions_go_to_the_bucket_and_every_surface_points_there(
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as refused:
+        return refused.code, b""
+
+
+def test_uploads_and_renditions_go_to_the_bucket_and_every_surface_points_at_the_gate(
     bucket, client, api_client
 ):
     article = make_article(
@@ -101,14 +111,46 @@ def test_uploads_and_renditions_go_to_the_bucket_and_every_surface_points_there(
     assert not default_storage.exists("heroes/never-there.jpg")
 
     page = client.get("/articles/pictured/").content.decode()
-    assert f'src="{bucket["url"]}renditions/' in page and "/media/" not in page
+    assert 'src="/media/renditions/' in page and bucket["url"] not in page
     item = api_client.get("/api/v1/articles/pictured/").json()
-    assert item["hero_image"]["url"] == bucket["url"] + article.hero_image.name
+    assert item["hero_image"]["url"].startswith("http://testserver/media/renditions/")
     feed = client.get("/feed/").content.decode()
-    assert f'url="{bucket["url"]}renditions/' in feed and "<enclosure " in feed
-    # The address really serves the image.
-    with urllib.request.urlopen(item["hero_image"]["url"], timeout=5) as response:
-        assert response.status == 200 and response.read(4) == b"\x89PNG"
+    assert 'url="http://testserver/media/renditions/' in feed and "<enclosure " in feed
+    # The gate sends readers to a signed address in the bucket, which serves the image; the
+    # object itself is private: its plain address is refused.
+    gate = client.get(item["hero_image"]["url"].removeprefix("http://testserver"))
+    assert gate.status_code == 302 and gate["Location"].startswith(bucket["url"] + "renditions/")
+    assert "public" in gate["Cache-Control"]
+    status, body = fetch(gate["Location"])
+    assert status == 200 and body[:3] == b"\xff\xd8\xff"  # a JPEG rendition
+    assert fetch(gate["Location"].split("?")[0])[0] == 403
+    # Every reader is sent to the same signed address while it is fresh: one copy in caches.
+    assert client.get(gate.wsgi_request.path)["Location"] == gate["Location"]
+
+
+def test_an_embargoed_articles_files_stay_in_the_private_bucket(bucket, staff_client):
+    from django.test import Client
+
+    client = Client()
+    later = timezone.now() + timedelta(hours=2)
+    article = make_article(
+        slug="not-yet",
+        hero_image=hero_upload(),
+        hero_alt="A harbour",
+        category=make_category(),
+        published_at=later,
+    )
+    names = [article.hero_image.name, *(key for key in bucket["keys"]() if "renditions/" in key)]
+    for name in names:
+        hidden = client.get(f"/media/{name}")
+        assert hidden.status_code == 404 and "no-store" in hidden["Cache-Control"]
+        assert fetch(f"{bucket['url']}{name}")[0] == 403  # the bucket's own address: refused
+        # Staff previewing it get a private, short-lived address.
+        shown = staff_client.get(f"/media/{name}")
+        assert shown.status_code == 302 and "no-store" in shown["Cache-Control"]
+        assert fetch(shown["Location"])[0] == 200
+    with time_machine.travel(later + timedelta(seconds=1)):
+        assert client.get(f"/media/{names[0]}").status_code == 302
 
 
 def test_upload_validation_is_unchanged_and_a_refused_file_is_never_stored(bucket, staff_client):
@@ -187,8 +229,8 @@ def test_export_and_import_work_with_object_storage(bucket, tmp_path, client):
     wipe_content()
     call_command("import_content", str(tmp_path / "backup.json"))
     restored = Article.objects.get(slug="backed-up")
-    assert restored.hero_image.url == bucket["url"] + name and default_storage.exists(name)
-    assert bucket["url"] in client.get("/articles/backed-up/").content.decode()
+    assert restored.hero_image.url == f"/media/{name}" and default_storage.exists(name)
+    assert client.get(f"/media/{name}").status_code == 302
 
 
 def deployment_settings(**environment) -> tuple[str, list, bool]:
@@ -211,8 +253,8 @@ def test_production_settings_point_at_the_bucket_and_allow_its_images():
     backend, img_src, serve_media = deployment_settings(
         AWS_STORAGE_BUCKET_NAME="news-media", AWS_S3_CUSTOM_DOMAIN="cdn.example.com"
     )
-    assert backend == "storages.backends.s3.S3Storage"
-    assert "https://cdn.example.com" in img_src and serve_media is False
+    assert backend == "newsroom.storage.GatedS3Storage"
+    assert "https://cdn.example.com" in img_src and serve_media is True  # the gate
     backend, img_src, _ = deployment_settings(AWS_STORAGE_BUCKET_NAME=None)
     assert backend == "django.core.files.storage.FileSystemStorage"
     assert img_src == ["'self'", "data:"]

@@ -3,6 +3,7 @@ PostgreSQL, Redis (cache and broker) and an S3-compatible server (moto's, on 127
 editor uploads a hero image and publishes on node A; node B serves the page with the image from
 the object store; the partner's receiver gets `published` exactly once, correctly signed."""
 
+import html
 import io
 import json
 import threading
@@ -117,7 +118,6 @@ def test_two_nodes_a_worker_object_storage_and_a_partner_receiver(tmp_path):
                 AWS_SECRET_ACCESS_KEY="s",
                 AWS_S3_REGION_NAME="us-east-1",
                 AWS_S3_ADDRESSING_STYLE="path",
-                AWS_DEFAULT_ACL="public-read",
                 NEWSROOM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES="1",
                 NEWSROOM_SITE_URL="http://news.example.test",
             )
@@ -140,24 +140,28 @@ def test_two_nodes_a_worker_object_storage_and_a_partner_receiver(tmp_path):
                 assert published.status == 302, published.body[-3000:]
                 published_at = time.time()
 
-                # Node B serves it, the image from the object store (its renditions once the
-                # worker made them; the original, at its size, until then).
+                # Node B serves it, the image from the object store through the embargo gate
+                # (its renditions once the worker made them; the original until then).
                 wait_until(lambda: node_b.get("/articles/waiting-draft/").status == 200, timeout=5)
                 page = node_b.get("/articles/waiting-draft/").body
-                assert (
-                    f'src="{s3_url}/{bucket}/heroes/' in page
-                    or f"{s3_url}/{bucket}/renditions/" in page
-                )
+                assert 'src="/media/heroes/' in page or 'src="/media/renditions/' in page
                 made = wait_until(
-                    lambda: f"{s3_url}/{bucket}/renditions/"
+                    lambda: 'src="/media/renditions/'
                     in node_b.get("/articles/waiting-draft/").body,
                     timeout=30,
                 )
-                image_url = page.split(f'src="{s3_url}/')[1].split('"')[0]
+                page = node_b.get("/articles/waiting-draft/").body
+                image_path = (
+                    "/media/renditions/" + page.split('src="/media/renditions/')[1].split('"')[0]
+                )
                 assert node_b.get("/healthz").status == 200
                 import urllib.request
 
-                with urllib.request.urlopen(f"{s3_url}/{image_url}", timeout=5) as image:
+                redirect = node_b.get(html.unescape(image_path))
+                assert redirect.status == 302
+                signed = redirect.headers["Location"]
+                assert signed.startswith(f"{s3_url}/{bucket}/renditions/") and "Signature" in signed
+                with urllib.request.urlopen(signed, timeout=5) as image:
                     assert image.status == 200
 
                 # The partner hears of it once, signed with its secret.

@@ -1,7 +1,7 @@
 import re
+from urllib.parse import unquote
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
@@ -71,9 +71,8 @@ class AbsoluteUrlMixin:
         """A media file's absolute URL; for an article under embargo (shown only to permitted
         keys) signed for a few minutes: its files are not public yet (articles.media)."""
         address = self.absolute(url)
-        base = default_storage.base_url
-        if embargoed and settings.SERVE_MEDIA and url.startswith(base):
-            address += f"?{signed_query(url.removeprefix(base))}"
+        if embargoed and url.startswith(settings.MEDIA_URL):
+            address += f"?{signed_query(unquote(url.removeprefix(settings.MEDIA_URL)))}"
         return address
 
     def absolute_html(self, html: str) -> str:

@@ -82,6 +82,9 @@ PARAMETER_NOT_FOUND = error(
     },
 )
 SLUG = SLUG_PATTERN
+# Text without NUL characters (Django's forms refuse them; so does PostgreSQL).
+TEXT = r"^[^\x00]*$"
+
 ARTICLE_LIST_PARAMETERS = [
     OpenApiParameter(
         "include",
@@ -92,18 +95,21 @@ ARTICLE_LIST_PARAMETERS = [
     OpenApiParameter(
         "category",
         {"type": "string", "pattern": SLUG},
-        description="A category slug; an unknown slug answers 400.",
+        description="A category slug; one no live article shows answers 404.",
     ),
     OpenApiParameter(
         "author",
         {"type": "string", "pattern": SLUG},
-        description="An author slug; an unknown slug answers 400.",
+        description="An author slug; one no live article shows answers 404.",
     ),
     OpenApiParameter(
         "tag",
         {"type": "array", "items": {"type": "string", "pattern": SLUG}},
         explode=True,
-        description="A tag slug, repeatable (articles with any of them); unknown slugs answer 400.",
+        description=(
+            "A tag slug, repeatable (articles with any of them); slugs no live article shows "
+            "answer 404."
+        ),
     ),
     OpenApiParameter(
         "featured",
@@ -112,12 +118,12 @@ ARTICLE_LIST_PARAMETERS = [
     ),
     OpenApiParameter(
         "label",
-        {"type": "string", "minLength": 1, "maxLength": 30},
+        {"type": "string", "minLength": 1, "maxLength": 30, "pattern": TEXT},
         description='A kicker such as "Top" or "Analysis" (case-insensitive).',
     ),
     OpenApiParameter(
         "q",
-        {"type": "string", "minLength": 1, "maxLength": 200},
+        {"type": "string", "minLength": 1, "maxLength": 200, "pattern": TEXT},
         description="Words to search for in title, summary, body and tags (all must match).",
     ),
 ]
