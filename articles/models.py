@@ -675,3 +675,27 @@ class LiveEntry(models.Model):
     def excerpt(self) -> str:
         """The entry's first words, as text: how lists name it."""
         return strip_tags(self.body)[:60]
+
+
+class WorkingCopy(models.Model):
+    """What an editor typed into an article's form and has not saved: one per editor and
+    article, overwritten by each autosave and deleted by their Save. Never public, never in
+    the article's history, and no cache depends on it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="working_copies")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_copies"
+    )
+    # The form's fields as posted (name -> list of values), inline forms included; no files.
+    data = models.JSONField()
+    # The article's version the editor started from: restoring onto a newer one is a conflict.
+    base_version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "editor"], name="one_working_copy_each")
+        ]
+
+    def __str__(self):
+        return f"{self.editor}'s unsaved changes to {self.article}"

@@ -292,6 +292,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A stale token on an autosave or a sign-in from the dialog gets JSON (newsroom.sessions).
+CSRF_FAILURE_VIEW = "newsroom.sessions.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 # The public site runs no inline script and no inline style. The admin's rich-text editor

@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
-from newsroom import accounts, views
+from newsroom import accounts, sessions, views
 from public.sitemaps import (
     ArticleSitemap,
     AuthorSitemap,
@@ -36,6 +36,8 @@ urlpatterns = [
         r"^admin/articles/(?P<page>(?:partnerkey|webhookendpoint|webhookdelivery|embargofetch)/.*)$",
         views.moved_to_partners,
     ),
+    path("admin/session/", sessions.session, name="admin_session"),
+    path("admin/sign-in/", sessions.sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("partners.api.urls")),
     path("healthz", views.healthz, name="healthz"),

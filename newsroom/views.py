@@ -118,7 +118,13 @@ def _media_file(request, path: str, *, public: bool):
 
 def login_locked_out(request, response, credentials):
     """django-axes' answer once a username or address has too many failed sign-ins. The same
-    for any username, existing or not, so it tells an attacker nothing about accounts."""
+    for any username, existing or not, so it tells an attacker nothing about accounts. The
+    in-page sign-in dialog (newsroom.sessions) gets it as JSON."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(
+            {"detail": "Too many failed sign-ins: try again later or ask an administrator."},
+            status=429,
+        )
     context = {
         **admin.site.each_context(request),
         "title": "Too many failed sign-ins",

@@ -145,12 +145,14 @@ def test_two_nodes_a_worker_object_storage_and_a_partner_receiver(tmp_path):
                 wait_until(lambda: node_b.get("/articles/waiting-draft/").status == 200, timeout=5)
                 page = node_b.get("/articles/waiting-draft/").body
                 assert 'src="/media/heroes/' in page or 'src="/media/renditions/' in page
-                made = wait_until(
-                    lambda: 'src="/media/renditions/'
-                    in node_b.get("/articles/waiting-draft/").body,
-                    timeout=30,
-                )
-                page = node_b.get("/articles/waiting-draft/").body
+                seen = {}
+
+                def shows_renditions() -> bool:
+                    seen["page"] = node_b.get("/articles/waiting-draft/").body
+                    return 'src="/media/renditions/' in seen["page"]
+
+                made = wait_until(shows_renditions, timeout=30)
+                page = seen["page"]
                 image_path = (
                     "/media/renditions/" + page.split('src="/media/renditions/')[1].split('"')[0]
                 )

@@ -139,14 +139,18 @@ def test_an_upgrade_keeps_every_row_file_relation_and_permission(tmp_path):
     after = json.loads(run(INVENTORY, cwd=ROOT, env=env))
     checks = json.loads(run(f"SECRET = {secret!r}\n{AFTER_UPGRADE}", cwd=ROOT, env=env))
 
-    # Every table is still there with every row. This release adds the cache's tag counts (empty)
-    # and their content type and permissions; the migrations table gains this release's rows.
+    # Every table is still there with every row. Since that release: the cache's tag counts and
+    # editors' working copies (both empty), their content types and permissions; the migrations
+    # table gains the rows of the migrations since.
     grown = {"django_migrations", "django_content_type", "auth_permission"}
     assert {
         t: n for t, n in after["counts"].items() if t in before["counts"] and t not in grown
     } == {t: n for t, n in before["counts"].items() if t not in grown}
     assert all(after["counts"][t] >= before["counts"][t] for t in grown)
-    assert set(after["counts"]) - set(before["counts"]) == {"caching_tagcount"}
+    assert set(after["counts"]) - set(before["counts"]) == {
+        "caching_tagcount",
+        "articles_workingcopy",
+    }
     for table in [
         "articles_article",
         "articles_historicalarticle",

@@ -1,11 +1,16 @@
 """The article's admin: the list editors work from and the change form with its workflow."""
 
+import json
+
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
@@ -38,6 +43,7 @@ from articles.services import (
     can_publish,
     describe_conflict,
 )
+from articles.working_copies import discard_working_copy, keep_working_copy, working_copy_of
 
 
 def schedule(*, article, by, expected_version):
@@ -161,7 +167,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["admin_newsroom/article.css"]}
-        js = ["admin_newsroom/tag-suggestions.js"]
+        js = ["admin_newsroom/tag-suggestions.js", "admin_newsroom/autosave.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags", "authors")
@@ -244,6 +250,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 "can_publish": can_publish(request.user),
                 # The reader site renders previews (newsroom/urls.py).
                 "preview_url": reverse("article_preview", args=[obj.pk]) if obj else None,
+                "working_copy_config": self.working_copy_config(request, obj),
             }
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -270,8 +277,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             if obj.status == Article.Status.PUBLISHED and not can_publish(request.user):
                 raise PermissionDenied("Only editors can publish articles.")
             obj.save(expected_version=expected)
+            discard_working_copy(obj, request.user)  # saved: nothing left unsaved
             return
         WORKFLOW[action](article=obj, by=request.user, expected_version=expected)
+        discard_working_copy(obj, request.user)
         # Said once the admin's transaction commits: never for a save that was undone.
         message = f"“{obj}” {action_done(action, obj)}."
         transaction.on_commit(lambda: messages.info(request, message))
@@ -317,6 +326,65 @@ class ArticleAdmin(SimpleHistoryAdmin):
         for article in queryset:
             article_set_featured(article=article, by=request.user, featured=False)
 
+    # Never losing a word: the working copy autosave keeps, and what the form's script needs
+
+    def working_copy_config(self, request, obj) -> dict:
+        copy = working_copy_of(obj, request.user) if obj else None
+        return {
+            "article": obj.pk if obj else None,
+            "user": request.user.get_username(),
+            "autosave_url": reverse("admin:articles_article_autosave", args=[obj.pk])
+            if obj
+            else None,
+            "session_url": reverse("admin_session"),
+            "sign_in_url": reverse("admin_sign_in"),
+            "working_copy": {
+                "data": copy.data,
+                "base_version": copy.base_version,
+                "saved_at": timezone.localtime(copy.saved_at).isoformat(),
+            }
+            if copy
+            else None,
+        }
+
+    def autosave_view(self, request, object_id):
+        """POST {data, base_version}: keep the editor's working copy; DELETE: discard it."""
+        if not (request.user.is_active and request.user.is_staff):
+            return JsonResponse({"detail": "Signed out.", "signed_out": True}, status=401)
+        article = (
+            Article.objects.only("status", "version").filter(pk=object_id).first()
+            if object_id.isdigit()
+            else None
+        )
+        if article is None:
+            return JsonResponse({"detail": "No such article."}, status=404)
+        if not self.has_change_permission(request, article):
+            return JsonResponse({"detail": "You may not change this article."}, status=403)
+        if request.method == "DELETE":
+            discard_working_copy(article, request.user)
+            return JsonResponse({}, status=200)
+        if request.method != "POST":
+            return JsonResponse({"detail": "POST or DELETE."}, status=405)
+        try:
+            sent = json.loads(request.body)
+        except ValueError:
+            sent = None
+        if not isinstance(sent, dict):
+            return JsonResponse(
+                {"detail": "The body must be JSON: an object with data and base_version."},
+                status=400,
+            )
+        try:
+            copy = keep_working_copy(
+                article=article,
+                editor=request.user,
+                data=sent.get("data"),
+                base_version=sent.get("base_version"),
+            )
+        except ValidationError as invalid:
+            return JsonResponse({"detail": " ".join(invalid.messages)}, status=400)
+        return JsonResponse({"saved_at": timezone.localtime(copy.saved_at).isoformat()})
+
     # Tag suggestions while typing
 
     def get_urls(self):
@@ -325,7 +393,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
             self.admin_site.admin_view(self.tag_suggestions_view),
             name="articles_article_tag_suggestions",
         )
-        return [suggestions, *super().get_urls()]
+        # Not admin_view: a signed-out autosave gets 401 JSON, not a redirect to the login page.
+        autosave = path(
+            "<path:object_id>/autosave/",
+            csrf_protect(never_cache(self.autosave_view)),
+            name="articles_article_autosave",
+        )
+        return [suggestions, autosave, *super().get_urls()]
 
     def tag_suggestions_view(self, request):
         if not self.has_view_or_change_permission(request):
