@@ -108,7 +108,7 @@ def article_state(article: Article) -> ArticleState:
     return ArticleState("scheduled", f"Scheduled for {timezone.localtime(at):%b %-d, %H:%M}", at)
 
 
-def describe_conflict(article: Article, expected_version: int) -> str:
+def describe_conflict(article: Article, expected_version: int, *, merged: bool = False) -> str:
     """Who saved the article after `expected_version`, when, and which fields they changed."""
     history = article.history.order_by("-history_date", "-history_id")
     latest = history.first()
@@ -122,6 +122,12 @@ def describe_conflict(article: Article, expected_version: int) -> str:
     if latest is not None and started_from is not None and latest.pk != started_from.pk:
         changed = [change.field for change in latest.diff_against(started_from).changes]
     what = f" They changed: {', '.join(changed)}." if changed else ""
+    if merged:
+        return (
+            f"{who} saved this article{when}, after you opened it.{what} Your version was not "
+            "saved. Below, their changes are taken where you had not changed a field; where you "
+            "both did, yours is kept: choose for each, then save again."
+        )
     return (
         f"{who} saved this article{when}, after you opened it.{what} Your version was not saved "
         "and is still in the form below: open the article again in a new tab to see theirs, "

@@ -5,7 +5,10 @@ deleted when that editor saves the article. Nothing public reads them, so keepin
 invalidates no page, feed or API answer.
 """
 
+import time
+
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -68,3 +71,24 @@ def working_copy_of(article: Article, editor: AbstractBaseUser) -> WorkingCopy |
 
 def discard_working_copy(article: Article, editor: AbstractBaseUser) -> None:
     WorkingCopy.objects.filter(article=article, editor=editor).delete()
+
+
+# Who has an article open: each open form says so every PRESENCE_BEAT seconds; someone not heard
+# from for PRESENCE_TIMEOUT has left. A heartbeat, not a lock: nobody is ever kept out.
+PRESENCE_BEAT = 20
+PRESENCE_TIMEOUT = 50
+
+
+def editing_now(article_id: int, editor: AbstractBaseUser, *, leaving: bool = False) -> list[str]:
+    """Note that `editor` has the article open (or has left it); the others who have it open.
+    Two beats at the same moment may drop one of them: the next beat puts it back."""
+    key = f"newsroom:presence:{article_id}"
+    now = time.time()
+    seen = {name: at for name, at in (cache.get(key) or {}).items() if now - at < PRESENCE_TIMEOUT}
+    me = editor.get_full_name() or editor.get_username()
+    if leaving:
+        seen.pop(me, None)
+    else:
+        seen[me] = now
+    cache.set(key, seen, PRESENCE_TIMEOUT)
+    return sorted(name for name in seen if name != me)

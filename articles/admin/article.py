@@ -43,7 +43,13 @@ from articles.services import (
     can_publish,
     describe_conflict,
 )
-from articles.working_copies import discard_working_copy, keep_working_copy, working_copy_of
+from articles.working_copies import (
+    PRESENCE_BEAT,
+    discard_working_copy,
+    editing_now,
+    keep_working_copy,
+    working_copy_of,
+)
 
 
 def schedule(*, article, by, expected_version):
@@ -336,6 +342,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "autosave_url": reverse("admin:articles_article_autosave", args=[obj.pk])
             if obj
             else None,
+            "presence_url": reverse("admin:articles_article_presence", args=[obj.pk])
+            if obj
+            else None,
+            "presence_seconds": PRESENCE_BEAT,
             "session_url": reverse("admin_session"),
             "sign_in_url": reverse("admin_sign_in"),
             "working_copy": {
@@ -347,19 +357,41 @@ class ArticleAdmin(SimpleHistoryAdmin):
             else None,
         }
 
-    def autosave_view(self, request, object_id):
-        """POST {data, base_version}: keep the editor's working copy; DELETE: discard it."""
+    def _article_for_script(self, request, object_id):
+        """(article, None) for a signed-in editor who may change it, else (None, answer)."""
         if not (request.user.is_active and request.user.is_staff):
-            return JsonResponse({"detail": "Signed out.", "signed_out": True}, status=401)
+            return None, JsonResponse({"detail": "Signed out.", "signed_out": True}, status=401)
         article = (
             Article.objects.only("status", "version").filter(pk=object_id).first()
             if object_id.isdigit()
             else None
         )
         if article is None:
-            return JsonResponse({"detail": "No such article."}, status=404)
+            return None, JsonResponse({"detail": "No such article."}, status=404)
         if not self.has_change_permission(request, article):
-            return JsonResponse({"detail": "You may not change this article."}, status=403)
+            answer = JsonResponse({"detail": "You may not change this article."}, status=403)
+            return None, answer
+        return article, None
+
+    def presence_view(self, request, object_id):
+        """POST (every few seconds while the form is open; {"leaving": true} when it closes):
+        who else has this article open."""
+        article, refused = self._article_for_script(request, object_id)
+        if refused:
+            return refused
+        if request.method != "POST":
+            return JsonResponse({"detail": "POST."}, status=405)
+        try:
+            leaving = json.loads(request.body or "{}").get("leaving") is True
+        except (ValueError, AttributeError):
+            return JsonResponse({"detail": 'The body must be JSON: {"leaving": true}.'}, status=400)
+        return JsonResponse({"others": editing_now(article.pk, request.user, leaving=leaving)})
+
+    def autosave_view(self, request, object_id):
+        """POST {data, base_version}: keep the editor's working copy; DELETE: discard it."""
+        article, refused = self._article_for_script(request, object_id)
+        if refused:
+            return refused
         if request.method == "DELETE":
             discard_working_copy(article, request.user)
             return JsonResponse({}, status=200)
@@ -399,7 +431,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
             csrf_protect(never_cache(self.autosave_view)),
             name="articles_article_autosave",
         )
-        return [suggestions, autosave, *super().get_urls()]
+        presence = path(
+            "<path:object_id>/presence/",
+            csrf_protect(never_cache(self.presence_view)),
+            name="articles_article_presence",
+        )
+        return [suggestions, autosave, presence, *super().get_urls()]
 
     def tag_suggestions_view(self, request):
         if not self.has_view_or_change_permission(request):

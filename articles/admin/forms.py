@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from articles.conflicts import merge_into_form
 from articles.images import STORAGE_UNREACHABLE, media_storage_reachable
 from articles.models import Article
 from articles.services import can_publish, describe_conflict
@@ -64,6 +65,7 @@ class ArticleAdminForm(forms.ModelForm):
         help_text=Article._meta.get_field("canonical_url").help_text,
     )
     request = None  # set per request by ArticleAdmin.get_form
+    conflict = None  # what was saved since the form was opened, once a save is refused
 
     class Meta:
         model = Article
@@ -124,7 +126,10 @@ class ArticleAdminForm(forms.ModelForm):
             .first()
         )
         if current is not None and current != expected:
-            raise forms.ValidationError(describe_conflict(self.instance, expected))
+            # Theirs merged into this form where I had not touched a field; the form now
+            # carries the current version, so Save again succeeds (articles.conflicts).
+            self.conflict = merge_into_form(self, expected, current)
+            raise forms.ValidationError(describe_conflict(self.instance, expected, merged=True))
 
     def is_revert(self) -> bool:
         match = getattr(self.request, "resolver_match", None)

@@ -43,7 +43,12 @@
     // Not the form's token nor its version, nor what Django renders for its own bookkeeping: the
     // empty template of an inline row and the initial values of date fields.
     function kept(name) {
-      return !NOT_KEPT.has(name) && !name.includes("__prefix__") && !name.startsWith("initial-");
+      return (
+        !NOT_KEPT.has(name) &&
+        !name.includes("__prefix__") &&
+        !name.startsWith("initial-") &&
+        !name.startsWith("conflict-")
+      );
     }
 
     function same(a, b) {
@@ -301,6 +306,40 @@
       if (entry && !entry.sent) scheduleAutosave(0);
     });
 
+    // Who else has this article open (a heartbeat, not a lock)
+
+    const others = document.getElementById("also-editing");
+
+    async function beat() {
+      if (!config.presence_url) return;
+      try {
+        const response = await postJson(config.presence_url, {});
+        if (!response.ok) return;
+        const names = (await response.json()).others;
+        others.hidden = names.length === 0;
+        others.textContent = names.length
+          ? `${names.join(", ")} ${names.length === 1 ? "has" : "have"} this article open too: ` +
+            "if you both save, the second save shows what the first changed."
+          : "";
+      } catch (networkDown) {
+        // the next beat tries again
+      }
+    }
+
+    if (config.presence_url) {
+      beat();
+      setInterval(beat, config.presence_seconds * 1000);
+      window.addEventListener("pagehide", function () {
+        fetch(config.presence_url, {
+          method: "POST",
+          keepalive: true,
+          credentials: "same-origin",
+          headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
+          body: JSON.stringify({leaving: true}),
+        }).catch(() => {});
+      });
+    }
+
     // Offering unsaved changes back
 
     const offer = document.getElementById("unsaved-offer");
@@ -347,31 +386,60 @@
       for (const element of form.elements) {
         if (!element.name || !kept(element.name) || element.type === "file") continue;
         if (["submit", "button", "reset"].includes(element.type)) continue;
-        const values = data[element.name] || [];
-        if (element.type === "checkbox" || element.type === "radio") {
-          element.checked = values.includes(element.value);
-        } else if (element.tagName === "SELECT") {
-          for (const value of values) {
-            if (![...element.options].some((option) => option.value === value)) {
-              element.add(new Option(value, value)); // an autocomplete's choice not loaded yet
-            }
-          }
-          for (const option of element.options) option.selected = values.includes(option.value);
-        } else if (editors.has(element)) {
-          editors.get(element).commands.setContent(values[0] || "");
-          element.value = values[0] || "";
-        } else {
-          element.value = values[0] || "";
-        }
-        element.dispatchEvent(new Event("change", {bubbles: true}));
+        setElement(element, data[element.name] || []);
       }
+      refreshAutocompletes();
+    }
+
+    function setElement(element, values) {
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.checked = values.includes(element.value);
+      } else if (element.tagName === "SELECT") {
+        for (const value of values) {
+          if (![...element.options].some((option) => option.value === value)) {
+            element.add(new Option(value, value)); // an autocomplete's choice not loaded yet
+          }
+        }
+        for (const option of element.options) option.selected = values.includes(option.value);
+      } else if (editors.has(element)) {
+        editors.get(element).commands.setContent(values[0] || "");
+        element.value = values[0] || "";
+      } else {
+        element.value = values[0] || "";
+      }
+      element.dispatchEvent(new Event("change", {bubbles: true}));
+    }
+
+    function refreshAutocompletes() {
       if (window.django && window.django.jQuery) {
         window.django.jQuery(form).find("select.admin-autocomplete").trigger("change.select2");
       }
     }
 
+    // A refused save: "Keep mine" / "Take theirs" for each field both editors changed
+
+    function offerChoices() {
+      const theirsElement = document.getElementById("conflict-theirs");
+      if (!theirsElement) return;
+      const theirs = JSON.parse(theirsElement.textContent);
+      const mine = snapshot();
+      for (const radio of form.querySelectorAll('input[type=radio][name^="conflict-"]')) {
+        radio.addEventListener("change", function () {
+          const name = radio.name.slice("conflict-".length);
+          const element = form.elements[name];
+          if (!element) return;
+          setElement(element, radio.value === "theirs" ? [theirs[name]] : mine[name] || []);
+          refreshAutocompletes();
+          changed();
+        });
+      }
+    }
+
     function start() {
-      savedState = snapshot();
+      // A form sent back with errors (a refused save) holds what is not saved yet.
+      const refused = form.querySelector(".errornote") !== null;
+      savedState = refused ? {} : snapshot();
+      offerChoices();
       form.addEventListener("input", changed);
       form.addEventListener("change", changed);
       document.addEventListener("newsroom:form-changed", changed);
@@ -386,7 +454,8 @@
       };
       const kept = readLocal();
       const newest = [kept, server].filter(Boolean).sort((a, b) => b.at - a.at)[0];
-      if (newest) offerBack(newest, newest === server ? "autosaved" : "kept in this browser");
+      if (refused) changed(); // kept in this browser and autosaved, like anything typed
+      else if (newest) offerBack(newest, newest === server ? "autosaved" : "kept in this browser");
     }
 
     function isDirtyAgainst(entry) {

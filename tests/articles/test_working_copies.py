@@ -217,3 +217,81 @@ def test_a_stale_token_gets_json_a_script_can_act_on(editor, live):
     page = browser.post(change_url(live), {"title": "x"})  # a page, not a script: Django's page
     assert page.status_code == 403 and b"CSRF verification failed" in page.content
     assert not WorkingCopy.objects.exists()
+
+
+# Conflicts that end well (articles.conflicts)
+
+
+def test_a_refused_save_takes_their_changes_where_i_did_not_touch_and_saves_next_time(
+    editor, django_user_model
+):
+    from tests.articles.test_editorial import draft
+
+    other = staff(django_user_model, "olga")
+    article = draft(title="Original", summary="The original summary.", body="<p>Original.</p>")
+    opened = form_data(article)  # both opened version 1
+    assert (
+        signed_in(other)
+        .post(
+            change_url(article),
+            {**opened, "title": "Olga's title", "summary": "Olga's summary of it."},
+        )
+        .status_code
+        == 302
+    )
+    mine = signed_in(editor)
+    refused = mine.post(
+        change_url(article),
+        {**opened, "body": "<p>Eddie's new body.</p>", "summary": "Eddie's summary of it."},
+    )
+    assert refused.status_code == 200
+    form = refused.context["adminform"].form
+    conflict = form.conflict
+    assert [change.name for change in conflict.taken] == ["title"]
+    assert [change.name for change in conflict.both] == ["summary"]
+    html = refused.content.decode()
+    assert "Someone saved this article after you opened it" in html
+    # A readable word diff, theirs struck out, mine inserted, no raw HTML.
+    assert "<del>Olga&#x27;s</del> <ins>Eddie&#x27;s</ins> summary of it." in html
+    assert 'name="conflict-summary" value="theirs"' in html
+    # The form now holds their title, my body and summary, and the current version.
+    assert form["title"].value() == "Olga's title"
+    assert form["body"].value() == "<p>Eddie's new body.</p>"
+    assert form["expected_version"].value() == "2"
+
+    resent = {key: form.data.getlist(key) for key in form.data}
+    assert mine.post(change_url(article), resent).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Olga's title"
+    assert article.body == "<p>Eddie's new body.</p>"
+    assert article.summary == "Eddie's summary of it."
+    assert article.version == 3
+
+
+def test_a_forged_version_is_a_conflict_not_an_overwrite(editor):
+    from tests.articles.test_editorial import draft
+
+    article = draft(title="Kept")
+    forged = signed_in(editor).post(
+        change_url(article), form_data(article, title="Forged", expected_version=99)
+    )
+    assert forged.status_code == 200 and forged.context["adminform"].form.conflict
+    assert Article.objects.get(pk=article.pk).title == "Kept"
+
+
+def test_each_editor_sees_who_else_has_the_article_open(editor, live, django_user_model, client):
+    other = staff(django_user_model, "olga")
+    other.first_name, other.last_name = "Olga", "Ortiz"
+    other.save()
+    url = f"/admin/articles/article/{live.pk}/presence/"
+    eddie, olga = signed_in(editor), signed_in(other)
+    beat = {"content_type": "application/json"}
+    assert eddie.post(url, "{}", **beat).json() == {"others": []}
+    assert olga.post(url, "{}", **beat).json() == {"others": ["eddie"]}
+    assert eddie.post(url, "{}", **beat).json() == {"others": ["Olga Ortiz"]}
+    assert olga.post(url, '{"leaving": true}', **beat).json() == {"others": ["eddie"]}
+    assert eddie.post(url, "{}", **beat).json() == {"others": []}
+    assert eddie.post(url, "not json", **beat).status_code == 400
+    assert eddie.get(url).status_code == 405
+    assert client.post(url, "{}", **beat).status_code == 401
+    assert eddie.post("/admin/articles/article/999999/presence/", "{}", **beat).status_code == 404

@@ -233,3 +233,52 @@ def test_the_page_config_names_no_other_editors_copy(
     assert config["working_copy"] is None
     page.wait_for_timeout(500)
     assert page.locator("#unsaved-offer").is_hidden()
+
+
+def test_two_editors_one_article_the_second_save_merges_and_succeeds(
+    browser, live_server, editor, story, django_user_model, screenshots
+):
+    other = django_user_model.objects.create_user(
+        "olga", password=PASSWORD, is_staff=True, first_name="Olga", last_name="Ortiz"
+    )
+    other.groups.add(Group.objects.get(name="Editors"))
+    contexts = [browser.new_context(viewport={"width": 1440, "height": 1000}) for _ in range(2)]
+    try:
+        pages = []
+        for context, username in zip(contexts, ["olga", "eddie"], strict=True):
+            login = context.new_page()
+            login.goto(f"{live_server.url}/admin/login/")
+            login.fill("#id_username", username)
+            login.fill("#id_password", PASSWORD)
+            login.click("input[type=submit]")
+            login.wait_for_selector("#site-name")
+            pages.append(open_form(context, live_server, story))
+        olga, eddie = pages
+        # Each sees that the other has it open.
+        eddie.reload()
+        eddie.wait_for_selector("#also-editing:not([hidden])")
+        assert "Olga Ortiz has this article open too" in eddie.inner_text("#also-editing")
+
+        olga.fill("#id_title", "Harbour cranes go electric at last")  # A: the title
+        type_into_body(eddie, "Eddie's paragraph about the noise.")  # B: the body
+        olga.click("input[name=_continue]")
+        olga.wait_for_selector(".messagelist")
+
+        eddie.click("input[name=_continue]")
+        eddie.wait_for_selector("#conflict")
+        panel = eddie.inner_text("#conflict")
+        assert "Someone saved this article after you opened it" in panel
+        assert "Title" in panel and "at last" in eddie.inner_text("#conflict ins")
+        assert eddie.input_value("#id_title") == "Harbour cranes go electric at last"
+        assert "noise" in eddie.inner_text(".ProseMirror[contenteditable=true]")
+        eddie.screenshot(path=screenshots / "admin-conflict-merged.png")
+
+        eddie.click("input[name=_continue]")
+        eddie.wait_for_selector(".messagelist")
+        assert "was changed successfully" in eddie.inner_text(".messagelist")
+        story.refresh_from_db()
+        assert story.title == "Harbour cranes go electric at last"
+        assert "Eddie's paragraph about the noise." in story.body
+    finally:
+        for context in contexts:
+            context.close()
