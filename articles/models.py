@@ -699,3 +699,21 @@ class WorkingCopy(models.Model):
 
     def __str__(self):
         return f"{self.editor}'s unsaved changes to {self.article}"
+
+
+class PendingChange(models.Model):
+    """Changes to a live article saved for later: previewable and shareable, invisible to
+    readers until an editor publishes them (then they are an ordinary save). One per article."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="pending_change")
+    # The change form's fields as posted (name -> list of values), inline forms included.
+    data = models.JSONField()
+    # The version the changes were made against: publishing them onto a newer one is a conflict.
+    base_version = models.PositiveIntegerField()
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Changes to {self.article} saved for later"

@@ -14,7 +14,16 @@ from taggit.models import Tag
 
 from articles.addresses import slug_url
 from articles.labels import attach_labels
-from articles.models import Article, ArticleRedirect, Author, Category, Correction, LiveEntry
+from articles.models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    Category,
+    Correction,
+    LiveEntry,
+    PendingChange,
+)
+from articles.pending import with_pending_applied
 from articles.preview import article_for_preview_token, make_preview_token
 from articles.search import SEARCH_WINDOW, normalize_query
 from caching import tags
@@ -343,22 +352,26 @@ class SearchView(LiveArticlesMixin, ListView):
         )
 
 
-def render_preview(request, article):
+def render_preview(request, article, *, pending=None):
     """The article exactly as its public page would show it, with a banner (and, for staff, the
-    links to share it); never indexed or cached."""
+    links to share it); never indexed or cached. With `pending`: as its changes saved for later
+    will make it."""
     context = {
         "article": article,
         "more_to_read": more_to_read(article),
         **article_extras(article),
         "preview": True,
+        "pending": pending is not None,
     }
     if request.user.is_staff:
+        tokens = (
+            [make_preview_token(article, pending=pending)] * 2
+            if pending
+            else [make_preview_token(article), make_preview_token(article, pin_version=True)]
+        )
         context["share_url"], context["share_version_url"] = (
             request.build_absolute_uri(reverse("articles:preview", args=[token]))
-            for token in (
-                make_preview_token(article),
-                make_preview_token(article, pin_version=True),
-            )
+            for token in tokens
         )
     response = TemplateResponse(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -369,19 +382,25 @@ def render_preview(request, article):
 @require_safe
 def staff_preview(request, pk):
     """The admin's Preview button (behind the admin's login): the article as readers would see
-    it, with links to share it."""
+    it, with links to share it; `?pending=1`: with its changes saved for later."""
     article = get_object_or_404(Article.objects.for_detail(), pk=pk)
     if not (
         request.user.has_perm("articles.view_article")
         or request.user.has_perm("articles.change_article")
     ):
         raise PermissionDenied
+    if "pending" in request.GET:
+        pending = PendingChange.objects.filter(article=article).first()
+        if pending is None:
+            raise Http404("No changes are waiting to be published.")
+        return render_preview(request, with_pending_applied(article, pending), pending=pending)
     return render_preview(request, article)
 
 
 @require_safe
 def preview(request, token):
-    article = article_for_preview_token(token)
-    if article is None:
+    opened = article_for_preview_token(token)
+    if opened is None:
         raise Http404("This preview link is invalid or has expired.")
-    return render_preview(request, article)
+    article, pending = opened
+    return render_preview(request, article, pending=pending)

@@ -30,7 +30,8 @@ from articles.admin.panels import (
     thumbnail,
 )
 from articles.images import STORAGE_ERRORS, STORAGE_UNREACHABLE
-from articles.models import Article, ArticleConflict, Correction
+from articles.models import Article, ArticleConflict, Correction, PendingChange
+from articles.pending import discard_pending, pending_as_post, save_for_later
 from articles.search import normalize_query
 from articles.services import (
     DRAFT,
@@ -249,6 +250,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         state = article_state(obj) if obj else DRAFT
+        pending = PendingChange.objects.filter(article=obj).first() if obj else None
         context.update(
             {
                 "state_code": state.code,
@@ -256,12 +258,27 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 "can_publish": can_publish(request.user),
                 # The reader site renders previews (newsroom/urls.py).
                 "preview_url": reverse("article_preview", args=[obj.pk]) if obj else None,
-                "working_copy_config": self.working_copy_config(request, obj),
+                "working_copy_config": self.working_copy_config(request, obj, pending),
+                "pending_change": pending,
             }
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id and "_discard_pending" in request.POST:
+            return self.discard_pending_view(request, object_id)
+        if (
+            request.method == "POST"
+            and object_id
+            and WorkflowAction.PUBLISH_CHANGES in request.POST
+        ):
+            pending = PendingChange.objects.filter(article_id=object_id).first()
+            if pending is None:
+                messages.error(request, "No changes are waiting to be published.")
+                return redirect(request.path)
+            # Publishing them is saving the form as it was kept, against its base version.
+            request.POST = pending_as_post(pending, request.POST.get("csrfmiddlewaretoken", ""))
+            request.POST[WorkflowAction.PUBLISH_CHANGES] = "Publish changes"
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ArticleConflict as conflict:
@@ -274,11 +291,35 @@ class ArticleAdmin(SimpleHistoryAdmin):
             messages.error(request, STORAGE_UNREACHABLE)
             return redirect(request.path)
 
+    def discard_pending_view(self, request, object_id):
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_change_permission(request, article):
+            raise PermissionDenied
+        discard_pending(article)
+        messages.info(request, "The changes saved for later were discarded.")
+        return redirect(request.path)
+
     def save_model(self, request, obj, form, change):
         # A restored revision is a deliberate overwrite: no version check.
         checked = change and not form.is_revert()
         expected = form.cleaned_data.get("expected_version") if checked else None
         action = form.action
+        if action is WorkflowAction.SAVE_FOR_LATER:
+            kept = {
+                name: values
+                for name, values in request.POST.lists()
+                if name not in set(WorkflowAction)
+            }
+            save_for_later(
+                article=obj, data=kept, base_version=expected or obj.version, by=request.user
+            )
+            discard_working_copy(obj, request.user)
+            return  # the article itself is not saved: readers see nothing
+        if action is WorkflowAction.PUBLISH_CHANGES:
+            obj.save(expected_version=expected)
+            discard_pending(obj)
+            discard_working_copy(obj, request.user)
+            return
         if action is None:
             if obj.status == Article.Status.PUBLISHED and not can_publish(request.user):
                 raise PermissionDenied("Only editors can publish articles.")
@@ -292,11 +333,35 @@ class ArticleAdmin(SimpleHistoryAdmin):
         transaction.on_commit(lambda: messages.info(request, message))
 
     def save_related(self, request, form, formsets, change):
+        if form.action is WorkflowAction.SAVE_FOR_LATER:
+            return  # kept with the pending change, not applied
         super().save_related(request, form, formsets, change)
         article = form.instance
         profile = getattr(request.user, "author_profile", None)
         if profile and not article.authors.exists():
             article.authors.add(profile)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if form.action is WorkflowAction.SAVE_FOR_LATER:
+            return []  # the inline forms were kept, not saved: nothing to describe yet
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_change(self, request, obj, message):
+        if WorkflowAction.SAVE_FOR_LATER in request.POST:
+            return None  # nothing changed yet: publishing the changes logs them
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if WorkflowAction.SAVE_FOR_LATER in request.POST:
+            messages.success(
+                request,
+                f"Changes to “{obj}” saved for later: readers see nothing until you publish them.",
+            )
+            return redirect(request.path)
+        if WorkflowAction.PUBLISH_CHANGES in request.POST:
+            messages.success(request, f"Changes to “{obj}” published: readers see them now.")
+            return redirect(request.path)
+        return super().response_change(request, obj)
 
     @admin.display(description="authors")
     def byline(self, obj):
@@ -334,7 +399,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     # Never losing a word: the working copy autosave keeps, and what the form's script needs
 
-    def working_copy_config(self, request, obj) -> dict:
+    def working_copy_config(self, request, obj, pending) -> dict:
         copy = working_copy_of(obj, request.user) if obj else None
         return {
             "article": obj.pk if obj else None,
@@ -348,6 +413,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "presence_seconds": PRESENCE_BEAT,
             "session_url": reverse("admin_session"),
             "sign_in_url": reverse("admin_sign_in"),
+            "pending": {"data": pending.data, "base_version": pending.base_version}
+            if pending
+            else None,
             "working_copy": {
                 "data": copy.data,
                 "base_version": copy.base_version,

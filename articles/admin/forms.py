@@ -39,6 +39,10 @@ class WorkflowAction(StrEnum):
     PUBLISH_NOW = "_publish_now"
     SCHEDULE = "_schedule"
     UNPUBLISH = "_unpublish"
+    # A live article's changes, kept without touching what readers see (articles.pending) …
+    SAVE_FOR_LATER = "_save_for_later"
+    # … and made live: an ordinary save of what was kept.
+    PUBLISH_CHANGES = "_publish_changes"
 
     @classmethod
     def pressed(cls, data) -> "WorkflowAction | None":
@@ -47,7 +51,7 @@ class WorkflowAction(StrEnum):
 
     @property
     def is_publishing(self) -> bool:
-        return self is not WorkflowAction.SUBMIT_FOR_REVIEW
+        return self not in {WorkflowAction.SUBMIT_FOR_REVIEW, WorkflowAction.SAVE_FOR_LATER}
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -109,11 +113,25 @@ class ArticleAdminForm(forms.ModelForm):
             at = cleaned.get("published_at")
             if at is None or at <= timezone.now():
                 self.add_error("published_at", "To schedule, choose a time in the future.")
+        if self.action is WorkflowAction.SAVE_FOR_LATER:
+            self.check_can_wait()
         self.check_version(cleaned.get("expected_version"))
         new_upload = "hero_image" in self.changed_data and cleaned.get("hero_image")
         if new_upload and not media_storage_reachable():
             self.add_error("hero_image", STORAGE_UNREACHABLE)
         return cleaned
+
+    def check_can_wait(self):
+        if not self.instance.is_live:
+            raise forms.ValidationError(
+                "Only a live article's changes can wait: use Save, readers don't see it yet."
+            )
+        if "hero_image" in self.changed_data:
+            self.add_error(
+                "hero_image",
+                "A new image can't wait: upload it with Save, or save the other changes for "
+                "later without it.",
+            )
 
     def check_version(self, expected):
         if self.instance.pk is None or expected is None or self.is_revert():

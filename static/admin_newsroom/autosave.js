@@ -435,7 +435,19 @@
       }
     }
 
+    function offerPendingEdit() {
+      const button = document.getElementById("pending-edit");
+      if (!button || !config.pending) return;
+      button.addEventListener("click", function () {
+        restore(config.pending.data);
+        form.elements.expected_version.value = config.pending.base_version;
+        changed();
+        say("The changes saved for later are in the form: Save changes for later again, or Save to publish");
+      });
+    }
+
     function start() {
+      offerPendingEdit();
       // A form sent back with errors (a refused save) holds what is not saved yet.
       const refused = form.querySelector(".errornote") !== null;
       savedState = refused ? {} : snapshot();
@@ -444,7 +456,7 @@
       form.addEventListener("change", changed);
       document.addEventListener("newsroom:form-changed", changed);
       const local = readLocal();
-      if (local && local.submitted && (local.base_version !== expectedVersion() || !isDirtyAgainst(local))) {
+      if (local && local.submitted && (savedSince(local) || !isDirtyAgainst(local) || keptForLater(local))) {
         dropLocal(); // that save went through
       }
       const server = config.working_copy && {
@@ -456,6 +468,16 @@
       const newest = [kept, server].filter(Boolean).sort((a, b) => b.at - a.at)[0];
       if (refused) changed(); // kept in this browser and autosaved, like anything typed
       else if (newest) offerBack(newest, newest === server ? "autosaved" : "kept in this browser");
+    }
+
+    function savedSince(entry) {
+      return entry.base_version !== expectedVersion();
+    }
+
+    // Saved for later (articles.pending): the waiting change holds exactly what was sent.
+    function keptForLater(entry) {
+      const pending = config.pending && config.pending.data;
+      return Boolean(pending) && Object.keys(entry.data).every((name) => same(entry.data[name], pending[name] || []));
     }
 
     function isDirtyAgainst(entry) {

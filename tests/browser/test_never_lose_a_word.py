@@ -282,3 +282,42 @@ def test_two_editors_one_article_the_second_save_merges_and_succeeds(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_changes_to_a_live_story_wait_until_published(
+    desk, browser, live_server, editor, story, api_client, screenshots
+):
+    sign_in(desk.new_page(), live_server)
+    page = open_form(desk, live_server, story)
+    page.fill("#id_title", "Harbour cranes go electric: the full story")
+    page.click("input[name=_save_for_later]")
+    page.wait_for_selector(".messagelist")
+    assert "saved for later" in page.inner_text(".messagelist")
+    page.wait_for_selector("#pending-change")
+    page.wait_for_timeout(300)
+    assert page.locator("#unsaved-offer").is_hidden()  # kept for later: nothing is unsaved
+    page.screenshot(path=screenshots / "admin-pending-change.png")
+
+    reader = browser.new_page()
+    try:
+        reader.goto(f"{live_server.url}/articles/harbour-cranes/")
+        assert reader.inner_text("h1") == "Harbour cranes go electric"
+        feed = reader.request.get(f"{live_server.url}/feed/").text()
+        assert "the full story" not in feed
+        detail = api_client.get("/api/v1/articles/harbour-cranes/").json()
+        assert detail["title"] == "Harbour cranes go electric"
+
+        with desk.expect_page() as opened:
+            page.click("#pending-change a")
+        preview = opened.value
+        preview.wait_for_load_state()
+        assert preview.inner_text("h1") == "Harbour cranes go electric: the full story"
+        assert "Preview of changes saved for later" in preview.inner_text(".preview-banner")
+
+        page.click("input[name=_publish_changes]")
+        page.wait_for_selector(".messagelist")
+        assert "published: readers see them now" in page.inner_text(".messagelist")
+        reader.reload()
+        assert reader.inner_text("h1") == "Harbour cranes go electric: the full story"
+    finally:
+        reader.close()
