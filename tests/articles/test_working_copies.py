@@ -7,7 +7,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from articles.backup import export_content
 from articles.models import Article, WorkingCopy
+from partners.models import PartnerKey, WebhookDelivery, WebhookEndpoint
 from tests.articles.test_editorial import change_url, form_data
 from tests.factories import make_article, make_category
 
@@ -57,6 +59,10 @@ def test_autosave_keeps_one_working_copy_and_nothing_public_moves(
         api_client.get("/api/v1/articles/on-the-site/"),
     )
     history = live.history.count()
+    key, _ = PartnerKey.objects.create_key(name="wire")  # a partner who hears of every change
+    WebhookEndpoint.objects.create(
+        key=key, url="https://partner.example/hook", events=["published", "updated"]
+    )
     editing = signed_in(editor)
     with django_assert_max_num_queries(6):  # session, user, article, permissions, one upsert
         first = autosave(editing, live, {"title": ["Draft headline"], "body": ["<p>typed</p>"]})
@@ -73,6 +79,9 @@ def test_autosave_keeps_one_working_copy_and_nothing_public_moves(
     assert "Second try" not in again.content.decode()
     assert again["ETag"] == page["ETag"]
     assert api_client.get("/api/v1/articles/on-the-site/")["ETag"] == detail["ETag"]
+    # Nor in a backup, nor sent to partners.
+    assert "Second try" not in json.dumps(export_content(), default=str)
+    assert not WebhookDelivery.objects.exists()
 
 
 def test_the_form_offers_the_working_copy_and_save_discards_it(editor, live):
