@@ -344,16 +344,40 @@
 
     const offer = document.getElementById("unsaved-offer");
 
+    const MANAGEMENT = /^(.+)-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/;
+
+    // "Unsaved changes from 10:32": each field that differs, to restore or leave.
     function offerBack(copy, where) {
       const fields = differingFields(copy.data);
-      if (!fields.length) return false;
+      const choices = fields.filter((name) => !MANAGEMENT.test(name));
+      if (!choices.length) return false;
       document.getElementById("unsaved-offer-title").textContent =
         `Unsaved changes from ${clock(new Date(copy.at))} (${where}).`;
-      document.getElementById("unsaved-offer-fields").textContent =
-        `Changed: ${fields.map(labelOf).join(", ")}.`;
+      const list = document.getElementById("unsaved-offer-fields");
+      list.replaceChildren(
+        "Restore: ",
+        ...choices.map(function (name) {
+          const label = document.createElement("label");
+          const box = document.createElement("input"); // no name: never part of the form
+          box.type = "checkbox";
+          box.checked = true;
+          box.dataset.field = name;
+          label.append(box, ` ${labelOf(name)} `);
+          return label;
+        })
+      );
       offer.hidden = false;
       document.getElementById("unsaved-restore").onclick = function () {
-        restore(copy.data);
+        const chosen = [...list.querySelectorAll("input:checked")].map((box) => box.dataset.field);
+        const merged = snapshot();
+        for (const name of chosen) merged[name] = copy.data[name] || [];
+        for (const name of fields) {
+          const management = name.match(MANAGEMENT);
+          if (management && chosen.some((field) => field.startsWith(`${management[1]}-`))) {
+            merged[name] = copy.data[name];
+          }
+        }
+        restore(merged);
         if (copy.base_version) form.elements.expected_version.value = copy.base_version;
         offer.hidden = true;
         changed();

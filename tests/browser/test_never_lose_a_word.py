@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from articles.models import Article, WorkingCopy
+from articles.models import Article, PendingChange, WorkingCopy
 from tests.browser.conftest import watch_csp_violations
 from tests.browser.test_newsroom_tools_browser import AXE
 from tests.conftest import require_tool
@@ -132,12 +132,56 @@ def test_the_sign_in_dialog_passes_axe(browser, live_server, editor, story):
         context.close()
 
 
+def test_the_offer_the_waiting_changes_and_the_conflict_panel_pass_axe(
+    browser, live_server, editor, story
+):
+    require_tool(AXE.exists(), f"{AXE}: run `npm ci` (axe-core from the npm registry)")
+    WorkingCopy.objects.create(
+        article=story,
+        editor=editor,
+        data={"title": ["An unsaved title"]},
+        base_version=story.version,
+        saved_at=story.updated_at,
+    )
+    PendingChange.objects.create(
+        article=story,
+        data={"title": ["A waiting title"]},
+        base_version=story.version,
+        saved_by=editor,
+        saved_at=story.updated_at,
+    )
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        sign_in(page, live_server)
+        page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+        page.wait_for_selector("#unsaved-offer:not([hidden])")
+        page.add_script_tag(path=str(AXE))
+        for region in ["unsaved-offer", "pending-change"]:
+            found = page.evaluate(
+                f"async () => (await axe.run(document.getElementById('{region}'))).violations"
+            )
+            assert [v["id"] for v in found] == [], (region, found)
+        Article.objects.get(pk=story.pk).save()  # someone saved meanwhile
+        page.fill("#id_title", "Mine")
+        page.click("input[name=_continue]")
+        page.wait_for_selector("#conflict")
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(
+            "async () => (await axe.run(document.getElementById('conflict'))).violations"
+        )
+        assert [v["id"] for v in found] == []
+    finally:
+        context.close()
+
+
 def test_text_survives_closing_the_tab_and_is_offered_back(
     desk, live_server, editor, story, screenshots
 ):
     sign_in(desk.new_page(), live_server)
     page = open_form(desk, live_server, story)
     page.fill("#id_title", "Harbour cranes go electric, and quieter")
+    page.fill("#id_summary", "A summary the editor will decide not to keep.")
     type_into_body(page, "A second paragraph that was never saved.")
     page.wait_for_function(
         "() => document.getElementById('autosave-status').textContent.includes('Autosaved')"
@@ -153,7 +197,10 @@ def test_text_survives_closing_the_tab_and_is_offered_back(
     offer.wait_for(state="visible")
     assert "Title" in offer.inner_text() and "Body" in offer.inner_text()
     again.screenshot(path=screenshots / "admin-unsaved-changes-offer.png")
+    # Field by field: the summary is left as saved.
+    again.locator("#unsaved-offer-fields label", has_text="Summary").locator("input").uncheck()
     again.click("#unsaved-restore")
+    assert again.input_value("#id_summary") == story.summary
     assert again.input_value("#id_title") == "Harbour cranes go electric, and quieter"
     assert "never saved" in again.inner_text(".ProseMirror[contenteditable=true]")
     again.click("input[name=_continue]")
