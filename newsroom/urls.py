@@ -68,3 +68,4 @@ handler404 = "newsroom.views.not_found"
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "The editorial desk"
+admin.site.index_template = "admin/desk.html"  # articles.desk: what waits, by role

@@ -1,10 +1,12 @@
 """The article's admin: the list editors work from and the change form with its workflow."""
 
 import json
+from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -44,6 +46,7 @@ from articles.services import (
     can_publish,
     describe_conflict,
 )
+from articles.visibility import goes_live_at
 from articles.working_copies import (
     PRESENCE_BEAT,
     discard_working_copy,
@@ -105,24 +108,103 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MineFilter(admin.SimpleListFilter):
+    title = "byline"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Mine")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(authors__user=request.user)
+        return queryset
+
+
+def going_live_days() -> dict:
+    """The go-live filter's days, in the site's time zone: (from, until) for each choice."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    day = timedelta(days=1)
+    return {
+        "today": (today, today + day),
+        "tomorrow": (today + day, today + 2 * day),
+        "rest_of_week": (today + day, today + 7 * day),
+        "later": (today + 7 * day, None),
+    }
+
+
+class GoesLiveFilter(admin.SimpleListFilter):
+    """By the time an article really goes live: its publication time, or its embargo's end if
+    that is later (a piece embargoed to Thursday is Thursday's, not the day it was scheduled)."""
+
+    title = "goes live"
+    parameter_name = "goes_live"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("today", "Today"),
+            ("tomorrow", "Tomorrow"),
+            ("rest_of_week", "Later this week"),
+            ("later", "After this week"),
+        ]
+
+    def queryset(self, request, queryset):
+        days = going_live_days()
+        if self.value() not in days:
+            return queryset
+        start, end = days[self.value()]
+        going = queryset.filter(status=Article.Status.PUBLISHED, goes_live_time__gte=start)
+        return going.filter(goes_live_time__lt=end) if end else going
+
+
+class LiveCoverageFilter(admin.SimpleListFilter):
+    title = "live coverage"
+    parameter_name = "live_coverage"
+
+    def lookups(self, request, model_admin):
+        return [("running", "Running")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "running":
+            return queryset.with_live_coverage_running()
+        return queryset
+
+
+# Work in progress first: in review, then drafts, then what goes live, then live articles.
+WORK_ORDER = Case(
+    When(status=Article.Status.REVIEW, then=Value(0)),
+    When(status=Article.Status.DRAFT, then=Value(1)),
+    default=Value(2),
+)
+
+
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = [
-        thumbnail,
         "title",
-        "category",
         state_badge,
-        "published_at",
+        "goes_live",
+        "category",
         "byline",
+        thumbnail,
         "tag_list",
     ]
     list_display_links = ["title"]
-    list_filter = [StateFilter, "is_featured", "category", "tags"]
+    list_filter = [
+        StateFilter,
+        MineFilter,
+        GoesLiveFilter,
+        LiveCoverageFilter,
+        "authors",
+        "category",
+        "is_featured",
+        "tags",
+    ]
     list_select_related = ["category"]
-    search_fields = ["title", "slug", "summary"]
-    date_hierarchy = "published_at"
+    # Headline, standfirst, body text and bylines (the list's search box).
+    search_fields = ["title", "slug", "summary", "body", "authors__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "authors"]
     inlines = [RelatedLinkInline, ArticleRedirectInline]
@@ -177,7 +259,22 @@ class ArticleAdmin(SimpleHistoryAdmin):
         js = ["admin_newsroom/tag-suggestions.js", "admin_newsroom/autosave.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags", "authors")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("tags", "authors")
+            .annotate(goes_live_time=goes_live_at())
+        )
+
+    def get_ordering(self, request):
+        return [WORK_ORDER.asc(), "-updated_at", "-pk"]
+
+    @admin.display(description="goes live", ordering="goes_live_time")
+    def goes_live(self, obj):
+        """When it goes (or went) live: its embargo's end if that is later than its time."""
+        if obj.status != Article.Status.PUBLISHED or obj.goes_live_time is None:
+            return "—"
+        return local(obj.goes_live_time, "%b %-d, %H:%M")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -19,7 +19,7 @@ def state_badge(article):
     return format_html('<span class="state state--{}">{}</span>', state.code, state.label)
 
 
-@admin.display(description="")
+@admin.display(description="image")
 def thumbnail(article):
     if not article.hero_image:
         return ""

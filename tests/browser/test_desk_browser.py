@@ -1,0 +1,96 @@
+"""The desk in a real browser at 1440 and 375 px: the desk chief's "today", a headline that reads
+in two lines, title and state on a phone without sideways scrolling; axe-core on the pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from articles.models import Article
+from tests.browser.test_newsroom_tools_browser import AXE
+from tests.conftest import require_tool
+from tests.factories import ensure_editorial_roles, make_article, make_author, make_category
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "correct horse battery"
+HEADLINE = "Port authority approves the electric crane plan after a year of talks with the unions"
+
+
+@pytest.fixture
+def desk(django_user_model):
+    ensure_editorial_roles()
+    editor = django_user_model.objects.create_user("eddie", password=PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    section = make_category(name="Markets", slug="markets")
+    author = make_author(name="Wanda Writer", slug="wanda")
+    later = timezone.localtime().replace(hour=23, minute=30, second=0, microsecond=0)
+    if later <= timezone.now():
+        later = timezone.now() + timedelta(minutes=5)
+    make_article(title=HEADLINE, published_at=later, category=section, authors=[author])
+    make_article(title="Waiting for an editor", status=Article.Status.REVIEW, category=section)
+    make_article(title="On the site already", category=section, authors=[author])
+    return editor
+
+
+def signed_in_page(browser, live_server, width, *, bypass_csp=False):
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=bypass_csp)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "eddie")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#desk")
+    return page
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_the_desk_chiefs_today(browser, live_server, desk, screenshots, width):
+    page = signed_in_page(browser, live_server, width)
+    try:
+        assert "Waiting for an editor" in page.inner_text("#desk-review")
+        assert HEADLINE in page.inner_text("#desk-today")
+        page.screenshot(path=screenshots / f"admin-desk-{width}.png", full_page=True)
+        page.click("#desk-today-title a")  # one click from the desk to today's list
+        page.wait_for_selector("#result_list")
+        assert HEADLINE in page.inner_text("#result_list")
+        assert "On the site already" not in page.inner_text("#result_list")
+        page.screenshot(path=screenshots / f"admin-list-today-{width}.png", full_page=True)
+        title = page.locator("#result_list .field-title").first
+        state = page.locator("#result_list .field-state_badge").first
+        lines = page.evaluate(
+            """(cell) => Math.round(cell.querySelector('a').getBoundingClientRect().height /
+                 parseFloat(getComputedStyle(cell.querySelector('a')).lineHeight))""",
+            title.element_handle(),
+        )
+        if width == 1440:
+            assert lines <= 2, f"a 90-character headline takes {lines} lines"
+        # Title and state without scrolling sideways.
+        box = state.bounding_box()
+        assert box["x"] + box["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_the_desk_and_the_list_pass_axe(browser, live_server, desk, width):
+    require_tool(AXE.exists(), f"{AXE}: run `npm ci` (axe-core from the npm registry)")
+    page = signed_in_page(browser, live_server, width, bypass_csp=True)
+    try:
+        found = {}
+        for path in ["/admin/", "/admin/articles/article/"]:
+            page.goto(f"{live_server.url}{path}")
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(
+                "async () => (await axe.run(document.getElementById('content'))).violations"
+            )
+            found[path] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+        assert found == {"/admin/": [], "/admin/articles/article/": []}
+    finally:
+        page.context.close()
