@@ -32,8 +32,10 @@ from articles.models import (
     Category,
     Correction,
     LiveEntry,
+    PendingChange,
     RelatedLink,
     TaggedArticle,
+    WorkingCopy,
 )
 from articles.visibility import goes_live_at, was_live
 from caching import dependencies, freshness
@@ -164,14 +166,18 @@ def declare_all() -> None:
     dependencies.declare(ArticleWithdrawal, lambda withdrawal: {"rows"})
     dependencies.declare_relation(Article.authors.through, relation_tags)
     dependencies.declare_relation(TaggedArticle, relation_tags)
-    # The revisions kept by simple_history are the desk's, never shown publicly; taggit's
-    # generic TaggedItem is unused (articles are tagged through TaggedArticle).
+    # The revisions kept by simple_history are the desk's, never shown publicly, and so are
+    # editors' working copies and the changes of a live article saved for later (until they
+    # are published: an Article save); taggit's generic TaggedItem is unused (articles are
+    # tagged through TaggedArticle).
     history = Article.history.model
     dependencies.declare_unpublished(
         history,
         apps.get_model("articles", "HistoricalArticle_authors"),
         Correction.history.model,
         LiveEntry.history.model,
+        WorkingCopy,
+        PendingChange,
         TaggedItem,
     )
     freshness.watch_schedule(publication_schedule)

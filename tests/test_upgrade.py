@@ -150,6 +150,7 @@ def test_an_upgrade_keeps_every_row_file_relation_and_permission(tmp_path):
     assert set(after["counts"]) - set(before["counts"]) == {
         "caching_tagcount",
         "articles_workingcopy",
+        "articles_pendingchange",
     }
     for table in [
         "articles_article",

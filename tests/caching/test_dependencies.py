@@ -3,9 +3,10 @@ be forgotten, and a change the public never sees makes nothing stale."""
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles.models import Article, Correction
+from articles.models import Article, Correction, PendingChange, WorkingCopy
 from caching import dependencies, freshness
 from tests.factories import make_article, make_category
 
@@ -50,6 +51,13 @@ def test_what_the_public_never_sees_moves_no_version():
     )
     scheduled.summary = "Still to come"
     scheduled.save()
+    live = make_article(category=category)
+    before = version()
+    editor = get_user_model().objects.create_user("eddie")
+    WorkingCopy.objects.create(
+        article=live, editor=editor, data={}, base_version=1, saved_at=timezone.now()
+    )
+    PendingChange.objects.create(article=live, data={}, base_version=1, saved_at=timezone.now())
     assert version() == before
 
 
