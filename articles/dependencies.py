@@ -31,6 +31,7 @@ from articles.models import (
     Author,
     Category,
     Correction,
+    EditorialNote,
     LiveEntry,
     PendingChange,
     RelatedLink,
@@ -167,7 +168,8 @@ def declare_all() -> None:
     dependencies.declare_relation(Article.authors.through, relation_tags)
     dependencies.declare_relation(TaggedArticle, relation_tags)
     # The revisions kept by simple_history are the desk's, never shown publicly, and so are
-    # editors' working copies and the changes of a live article saved for later (until they
+    # editors' working copies, the desk's notes and the changes of a live article saved for
+    # later (until they
     # are published: an Article save); taggit's generic TaggedItem is unused (articles are
     # tagged through TaggedArticle).
     history = Article.history.model
@@ -178,6 +180,7 @@ def declare_all() -> None:
         LiveEntry.history.model,
         WorkingCopy,
         PendingChange,
+        EditorialNote,
         TaggedItem,
     )
     freshness.watch_schedule(publication_schedule)

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, Correction
+from articles.models import Article, Author, Correction, EditorialNote
 from articles.services import can_publish
 from articles.visibility import goes_live_at
 
@@ -53,9 +53,33 @@ def start_of_day(now: datetime) -> datetime:
     return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def open_requests_for_changes():
+    return EditorialNote.objects.filter(
+        article=OuterRef("pk"),
+        kind=EditorialNote.Kind.CHANGES_REQUESTED,
+        resolved_at__isnull=True,
+    ).order_by("-written_at")
+
+
+def returned(queryset):
+    """Pieces sent back with changes requested that nobody marked resolved, with the note."""
+    requests = open_requests_for_changes()
+    return queryset.filter(Exists(requests)).annotate(
+        returned_note=Subquery(requests.values("text")[:1])
+    )
+
+
 def writer_sections(user: AbstractBaseUser) -> list[Section]:
     mine = Article.objects.filter(authors__user=user)
     return [
+        section(
+            "returned",
+            "Returned to me",
+            returned(mine).order_by("-updated_at"),
+            link=article_list(returned="1", mine="1"),
+            empty="Nothing was sent back to you.",
+            when="returned",
+        ),
         section(
             "my-drafts",
             "My drafts",

@@ -717,3 +717,38 @@ class PendingChange(models.Model):
 
     def __str__(self):
         return f"Changes to {self.article} saved for later"
+
+
+class EditorialNote(models.Model):
+    """A note between the desk's staff on an article: a remark, a reply, or the changes an
+    editor asked for when returning a piece to its writer. Never shown outside the admin."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Note"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editorial_notes")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NOTE)
+    text = models.TextField(max_length=2000)
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        indexes = [models.Index(fields=["article", "resolved_at"], name="note_article_open_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.article}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

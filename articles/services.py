@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
+from articles.notifications import tell_editors_it_was_submitted, tell_writers_it_was_published
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -21,7 +22,7 @@ def can_publish(user: AbstractBaseUser) -> bool:
     return user.has_perm(PUBLISH_PERMISSION)
 
 
-def _require_publisher(user: AbstractBaseUser) -> None:
+def require_publisher(user: AbstractBaseUser) -> None:
     if not can_publish(user):
         raise PermissionDenied("Only editors can publish, schedule or unpublish articles.")
 
@@ -31,9 +32,10 @@ def article_submit_for_review(
     *, article: Article, by: AbstractBaseUser, expected_version: int | None = None
 ) -> Article:
     if article.status == Article.Status.PUBLISHED:
-        _require_publisher(by)  # taking a live or scheduled piece off the site is unpublishing
+        require_publisher(by)  # taking a live or scheduled piece off the site is unpublishing
     article.status = Article.Status.REVIEW
     article.save(expected_version=expected_version)
+    tell_editors_it_was_submitted(article, by)
     return article
 
 
@@ -46,10 +48,11 @@ def article_publish(
     expected_version: int | None = None,
 ) -> Article:
     """Publish now (at=None) or at a given time; a future time schedules the article."""
-    _require_publisher(by)
+    require_publisher(by)
     article.status = Article.Status.PUBLISHED
     article.published_at = at or timezone.now()
     article.save(expected_version=expected_version)
+    tell_writers_it_was_published(article, by)
     return article
 
 
@@ -73,14 +76,14 @@ def article_unpublish(
     *, article: Article, by: AbstractBaseUser, expected_version: int | None = None
 ) -> Article:
     """Back to draft: gone from the site and the API at once."""
-    _require_publisher(by)
+    require_publisher(by)
     article.status = Article.Status.DRAFT
     article.save(expected_version=expected_version)
     return article
 
 
 def article_set_featured(*, article: Article, by: AbstractBaseUser, featured: bool) -> Article:
-    _require_publisher(by)
+    require_publisher(by)
     article.is_featured = featured
     article.save()
     return article

@@ -7,9 +7,11 @@ database connection, so it reads the rows just written and is undone with them i
 """
 
 from functools import partial
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 
 from articles.images import STORAGE_ERRORS
@@ -58,3 +60,10 @@ def refresh_search_vector(article_id: int) -> None:
     # Only a live article's words are found: a draft's index changes no public answer.
     if article is not None and article.refresh_search_vector():
         content_changed(tags={"search"})
+
+
+# A mail server that is briefly away: try again for about ten minutes.
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=10, max_retries=5)
+def send_desk_mail(subject: str, body: str, recipients: list[str]) -> None:
+    """One of the desk's e-mails (articles.notifications), through Django's e-mail backend."""
+    send_mail(subject, body, None, recipients)

@@ -27,13 +27,16 @@ from articles.admin.panels import (
     embargo_record,
     hero_preview,
     local,
+    notes_thread,
     post_live_entry,
     state_badge,
     thumbnail,
 )
+from articles.desk import returned
 from articles.images import STORAGE_ERRORS, STORAGE_UNREACHABLE
 from articles.models import Article, ArticleConflict, Correction, PendingChange
 from articles.pending import discard_pending, pending_as_post, save_for_later
+from articles.review import add_note, changes_requested, request_changes, resolve_notes
 from articles.search import normalize_query
 from articles.services import (
     DRAFT,
@@ -157,6 +160,19 @@ class GoesLiveFilter(admin.SimpleListFilter):
         return going.filter(goes_live_time__lt=end) if end else going
 
 
+class ReturnedFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "returned"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Returned with changes requested")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return returned(queryset)
+        return queryset
+
+
 class LiveCoverageFilter(admin.SimpleListFilter):
     title = "live coverage"
     parameter_name = "live_coverage"
@@ -195,6 +211,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     list_filter = [
         StateFilter,
         MineFilter,
+        ReturnedFilter,
         GoesLiveFilter,
         LiveCoverageFilter,
         "authors",
@@ -239,6 +256,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
                     "live_coverage_ended_at",
                     "post_live_entry",
                 ]
+            },
+        ),
+        (
+            "Desk notes",
+            {
+                "description": "Between staff only: never on the site, in feeds or the API.",
+                "fields": ["notes_thread", "editorial_note", "reply_to_note", "resolve_notes"],
             },
         ),
         (
@@ -290,6 +314,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     hero_preview = staticmethod(hero_preview)
     embargo_record = staticmethod(embargo_record)
     post_live_entry = staticmethod(post_live_entry)
+    notes_thread = staticmethod(notes_thread)
 
     def get_readonly_fields(self, request, obj=None):
         fields = [
@@ -297,6 +322,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "hero_preview",
             "embargo_record",
             "post_live_entry",
+            "notes_thread",
             "first_published_at",
             "created_at",
             "updated_at",
@@ -357,6 +383,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 "preview_url": reverse("article_preview", args=[obj.pk]) if obj else None,
                 "working_copy_config": self.working_copy_config(request, obj, pending),
                 "pending_change": pending,
+                "changes_requested": list(changes_requested(obj)) if obj else [],
             }
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -388,6 +415,21 @@ class ArticleAdmin(SimpleHistoryAdmin):
             messages.error(request, STORAGE_UNREACHABLE)
             return redirect(request.path)
 
+    def keep_the_desks_notes(self, request, article, form):
+        """The note written with this save, and the notes it resolves (articles.review)."""
+        text = (form.cleaned_data.get("editorial_note") or "").strip()
+        if text:
+            add_note(
+                article=article,
+                by=request.user,
+                text=text,
+                reply_to=form.cleaned_data.get("reply_to_note"),
+            )
+        if form.cleaned_data.get("resolve_notes"):
+            resolve_notes(
+                article=article, by=request.user, notes=form.cleaned_data["resolve_notes"]
+            )
+
     def discard_pending_view(self, request, object_id):
         article = self.get_object(request, object_id)
         if article is None or not self.has_change_permission(request, article):
@@ -412,6 +454,18 @@ class ArticleAdmin(SimpleHistoryAdmin):
             )
             discard_working_copy(obj, request.user)
             return  # the article itself is not saved: readers see nothing
+        if action is WorkflowAction.REQUEST_CHANGES:
+            request_changes(
+                article=obj,
+                by=request.user,
+                note=form.cleaned_data["editorial_note"],
+                expected_version=expected,
+            )
+            discard_working_copy(obj, request.user)
+            message = f"“{obj}” returned to its writer with your note."
+            transaction.on_commit(lambda: messages.info(request, message))
+            return
+        self.keep_the_desks_notes(request, obj, form)
         if action is WorkflowAction.PUBLISH_CHANGES:
             obj.save(expected_version=expected)
             discard_pending(obj)

@@ -8,7 +8,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 
 from articles.conflicts import merge_into_form
 from articles.images import STORAGE_UNREACHABLE, media_storage_reachable
-from articles.models import Article
+from articles.models import Article, EditorialNote
 from articles.services import can_publish, describe_conflict
 
 BODY_EDITOR = {
@@ -43,6 +43,8 @@ class WorkflowAction(StrEnum):
     SAVE_FOR_LATER = "_save_for_later"
     # … and made live: an ordinary save of what was kept.
     PUBLISH_CHANGES = "_publish_changes"
+    # A piece in review back to its writer, as a draft, with the note saying what to change.
+    REQUEST_CHANGES = "_request_changes"
 
     @classmethod
     def pressed(cls, data) -> "WorkflowAction | None":
@@ -51,7 +53,11 @@ class WorkflowAction(StrEnum):
 
     @property
     def is_publishing(self) -> bool:
-        return self not in {WorkflowAction.SUBMIT_FOR_REVIEW, WorkflowAction.SAVE_FOR_LATER}
+        return self not in {
+            WorkflowAction.SUBMIT_FOR_REVIEW,
+            WorkflowAction.SAVE_FOR_LATER,
+            WorkflowAction.REQUEST_CHANGES,
+        }
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -67,6 +73,27 @@ class ArticleAdminForm(forms.ModelForm):
         required=False,
         assume_scheme="https",
         help_text=Article._meta.get_field("canonical_url").help_text,
+    )
+    # The desk's notes (articles.review): written with any save, never public.
+    editorial_note = forms.CharField(
+        label="Note to the desk",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Seen by staff only. With “Request changes”, it tells the writer what to change.",
+    )
+    reply_to_note = forms.ModelChoiceField(
+        label="In reply to",
+        queryset=EditorialNote.objects.none(),
+        required=False,
+        empty_label="(a new note)",
+    )
+    resolve_notes = forms.ModelMultipleChoiceField(
+        label="Resolve",
+        queryset=EditorialNote.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Notes that are dealt with (their replies too).",
     )
     request = None  # set per request by ArticleAdmin.get_form
     conflict = None  # what was saved since the form was opened, once a save is refused
@@ -101,6 +128,13 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+            open_notes = EditorialNote.objects.filter(
+                article=self.instance, resolved_at__isnull=True, reply_to__isnull=True
+            ).select_related("written_by")
+            self.fields["reply_to_note"].queryset = open_notes
+            self.fields["resolve_notes"].queryset = open_notes
+            self.fields["reply_to_note"].label_from_instance = note_choice
+            self.fields["resolve_notes"].label_from_instance = note_choice
         # The one place the workflow button is read; the admin acts on form.action.
         self.action = WorkflowAction.pressed(self.data) if self.is_bound else None
 
@@ -115,6 +149,13 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error("published_at", "To schedule, choose a time in the future.")
         if self.action is WorkflowAction.SAVE_FOR_LATER:
             self.check_can_wait()
+        if self.action is WorkflowAction.REQUEST_CHANGES:
+            if not can_publish(self.request.user):
+                raise forms.ValidationError("Only editors can return a piece to its writer.")
+            if self.instance.status != Article.Status.REVIEW:
+                raise forms.ValidationError("Only a piece in review can be returned to its writer.")
+            if not (cleaned.get("editorial_note") or "").strip():
+                self.add_error("editorial_note", "Say what to change: the writer sees this note.")
         self.check_version(cleaned.get("expected_version"))
         new_upload = "hero_image" in self.changed_data and cleaned.get("hero_image")
         if new_upload and not media_storage_reachable():
@@ -152,3 +193,9 @@ class ArticleAdminForm(forms.ModelForm):
     def is_revert(self) -> bool:
         match = getattr(self.request, "resolver_match", None)
         return bool(match and match.url_name == "articles_article_simple_history")
+
+
+def note_choice(note: EditorialNote) -> str:
+    who = note.written_by.get_username() if note.written_by else "someone"
+    text = note.text if len(note.text) <= 60 else f"{note.text[:59]}…"
+    return f"{who}: {text}"

@@ -87,3 +87,49 @@ def post_live_entry(article):
         listing,
         count,
     )
+
+
+@admin.display(description="notes")
+def notes_thread(article):
+    """The desk's notes on the article, each with its replies; resolved ones struck through."""
+    if not article or not article.pk:
+        return "No notes yet."
+    notes = list(article.editorial_notes.select_related("written_by", "resolved_by"))
+    if not notes:
+        return "No notes yet."
+    replies = {}
+    for note in notes:
+        replies.setdefault(note.reply_to_id, []).append(note)
+
+    def render(note):
+        who = note.written_by.get_username() if note.written_by else "someone"
+        state = (
+            format_html(
+                ' <span class="note-state">resolved by {}</span>', note.resolved_by or "someone"
+            )
+            if note.resolved_at
+            else ""
+        )
+        kind = " note--changes" if note.kind == note.Kind.CHANGES_REQUESTED else ""
+        return format_html(
+            '<li class="note{}{}"><p class="note-meta"><strong>{}</strong> · {}{}{}</p>'
+            '<p class="note-text">{}</p>{}</li>',
+            kind,
+            " note--resolved" if note.resolved_at else "",
+            who,
+            local(note.written_at, "%b %-d, %H:%M"),
+            format_html(" · {}", note.get_kind_display()) if kind else "",
+            state,
+            note.text,
+            format_html(
+                '<ul class="note-replies">{}</ul>',
+                format_html_join("", "{}", ((render(r),) for r in replies.get(note.pk, []))),
+            )
+            if replies.get(note.pk)
+            else "",
+        )
+
+    return format_html(
+        '<ul class="notes">{}</ul>',
+        format_html_join("", "{}", ((render(n),) for n in replies.get(None, []))),
+    )
