@@ -7,8 +7,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Value, When
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -37,6 +38,7 @@ from articles.images import STORAGE_ERRORS, STORAGE_UNREACHABLE
 from articles.models import Article, ArticleConflict, Correction, PendingChange
 from articles.pending import discard_pending, pending_as_post, save_for_later
 from articles.review import add_note, changes_requested, request_changes, resolve_notes
+from articles.revisions import readable_changes
 from articles.search import normalize_query
 from articles.services import (
     DRAFT,
@@ -229,6 +231,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
     history_list_display = ["status", "version"]
+    object_history_list_template = "admin/articles/article/object_history_list.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "take_over_slug", "label", "summary", "body"]}),
         ("Filing", {"fields": ["category", "tags", "authors", "is_featured"]}),
@@ -636,6 +639,43 @@ class ArticleAdmin(SimpleHistoryAdmin):
             return JsonResponse({"detail": " ".join(invalid.messages)}, status=400)
         return JsonResponse({"saved_at": timezone.localtime(copy.saved_at).isoformat()})
 
+    # A history a person can read (articles.revisions)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Each revision's readable changes against the one before; a save that changed
+        nothing anyone would see is marked as such (the list leaves it out)."""
+        records = list(historical_records)
+        for newer, older in zip(records, records[1:], strict=False):
+            newer.readable_changes = readable_changes(older, newer)
+            newer.changed_nothing_visible = not newer.readable_changes
+
+    def history_compare_view(self, request, object_id):
+        """Two revisions of the article side by side: ?from=<revision>&to=<revision>."""
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404("No such article.")
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        ids = [request.GET.get("from", ""), request.GET.get("to", "")]
+        if not all(value.isdigit() for value in ids):
+            return HttpResponseBadRequest("Choose two revisions to compare (from and to).")
+        revisions = {r.pk: r for r in article.history.filter(history_id__in=ids)}
+        if len(revisions) != len(set(ids)):
+            raise Http404("No such revision of this article.")
+        older, newer = (revisions[int(ids[0])], revisions[int(ids[1])])
+        if (older.history_date, older.pk) > (newer.history_date, newer.pk):
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare revisions: {article}",
+            "opts": self.model._meta,
+            "object": article,
+            "older": older,
+            "newer": newer,
+            "changes": readable_changes(older, newer),
+        }
+        return TemplateResponse(request, "admin/articles/article/history_compare.html", context)
+
     # Tag suggestions while typing
 
     def get_urls(self):
@@ -655,7 +695,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
             csrf_protect(never_cache(self.presence_view)),
             name="articles_article_presence",
         )
-        return [suggestions, autosave, presence, *super().get_urls()]
+        compare = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.history_compare_view),
+            name="articles_article_history_compare",
+        )
+        return [suggestions, autosave, presence, compare, *super().get_urls()]
 
     def tag_suggestions_view(self, request):
         if not self.has_view_or_change_permission(request):
