@@ -283,7 +283,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["admin_newsroom/article.css"]}
-        js = ["admin_newsroom/tag-suggestions.js", "admin_newsroom/autosave.js"]
+        js = [
+            "admin_newsroom/tag-suggestions.js",
+            "admin_newsroom/autosave.js",
+            "admin_newsroom/accessible-widgets.js",
+        ]
 
     def get_queryset(self, request):
         return (

@@ -135,6 +135,16 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["resolve_notes"].queryset = open_notes
             self.fields["reply_to_note"].label_from_instance = note_choice
             self.fields["resolve_notes"].label_from_instance = note_choice
+        for name in (
+            "published_at",
+            "embargoed_until",
+            "live_coverage_started_at",
+            "live_coverage_ended_at",
+        ):
+            if name in self.fields:
+                parts = self.fields[name].widget.widgets
+                parts[0].attrs.setdefault("aria-label", f"{self.fields[name].label}: date")
+                parts[1].attrs.setdefault("aria-label", f"{self.fields[name].label}: time")
         # The one place the workflow button is read; the admin acts on form.action.
         self.action = WorkflowAction.pressed(self.data) if self.is_bound else None
 

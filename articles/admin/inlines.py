@@ -12,8 +12,30 @@ from articles.services import can_publish
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
+def label_every_input(form) -> None:
+    """Give each input an accessible name: a table row's inputs have no <label> of their own
+    (only the column heading), and a date and time pair shares one."""
+    for field in form.fields.values():
+        label = str(field.label or "")
+        widget = field.widget
+        widget = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
+        parts = getattr(widget, "widgets", None)
+        if parts and len(parts) == 2:
+            parts[0].attrs.setdefault("aria-label", f"{label}: date")
+            parts[1].attrs.setdefault("aria-label", f"{label}: time")
+        elif label:
+            widget.attrs.setdefault("aria-label", label)
+
+
+class LabelledInlineForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_every_input(self)
+
+
 class RelatedLinkInline(admin.TabularInline):
     model = RelatedLink
+    form = LabelledInlineForm
     fk_name = "article"
     extra = 1
     fields = ["position", "target", "url", "title"]
@@ -25,6 +47,7 @@ class RelatedLinkInline(admin.TabularInline):
 
 class ArticleRedirectInline(admin.TabularInline):
     model = ArticleRedirect
+    form = LabelledInlineForm
     extra = 0
     fields = ["old_slug", "created_at"]
     readonly_fields = ["old_slug", "created_at"]
@@ -50,6 +73,7 @@ class CorrectionInline(EditorsChangeNotesMixin, admin.StackedInline):
     of a published article is theirs); every change and removal stays in the note's history."""
 
     model = Correction
+    form = LabelledInlineForm
     extra = 0
     fields = ["kind", "text", "at"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}

@@ -11,7 +11,7 @@ from articles.backup import export_content
 from articles.models import Article, WorkingCopy
 from partners.models import PartnerKey, WebhookDelivery, WebhookEndpoint
 from tests.articles.test_editorial import change_url, form_data
-from tests.factories import make_article, make_category
+from tests.factories import ensure_editorial_roles, make_article, make_category
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,7 @@ PASSWORD = "correct horse battery"
 
 
 def staff(django_user_model, username, group="Editors"):
+    ensure_editorial_roles()  # a transactional test before may have flushed the groups
     user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user

@@ -94,3 +94,24 @@ def test_the_desk_and_the_list_pass_axe(browser, live_server, desk, width):
         assert found == {"/admin/": [], "/admin/articles/article/": []}
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_the_article_forms_pass_axe(browser, live_server, desk, width):
+    require_tool(AXE.exists(), f"{AXE}: run `npm ci` (axe-core from the npm registry)")
+    page = signed_in_page(browser, live_server, width, bypass_csp=True)
+    live = Article.objects.get(title="On the site already")
+    try:
+        found = {}
+        for path in ["/admin/articles/article/add/", f"/admin/articles/article/{live.pk}/change/"]:
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_selector(".ProseMirror[contenteditable=true]")
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate("async () => (await axe.run(document)).violations")
+            found[path] = [
+                (v["id"], len(v["nodes"]), [n["target"] for n in v["nodes"]][:4])
+                for v in violations
+            ]
+        assert all(not v for v in found.values()), found
+    finally:
+        page.context.close()

@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from articles.models import Article
 from tests.browser.conftest import full_page_screenshot
-from tests.factories import make_author, make_category
+from tests.factories import ensure_editorial_roles, make_author, make_category
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,6 +19,7 @@ pytestmark = [
 
 
 def make_staff(django_user_model, username, group):
+    ensure_editorial_roles()  # a transactional test before may have flushed the groups
     user = django_user_model.objects.create_user(username, password="correct horse battery")
     user.is_staff = True
     user.save()
