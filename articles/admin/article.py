@@ -232,54 +232,79 @@ class ArticleAdmin(SimpleHistoryAdmin):
     actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
     history_list_display = ["status", "version"]
     object_history_list_template = "admin/articles/article/object_history_list.html"
+    # Four sections, one shown at a time (static/admin_newsroom/sections.js; without scripts,
+    # one long form): each fieldset names its section in its classes.
     fieldsets = [
-        (None, {"fields": ["title", "slug", "take_over_slug", "label", "summary", "body"]}),
-        ("Filing", {"fields": ["category", "tags", "authors", "is_featured"]}),
+        (
+            None,
+            {
+                "classes": ["section-content"],
+                "fields": ["title", "slug", "take_over_slug", "label", "summary", "body"],
+            },
+        ),
+        (
+            "Desk notes",
+            {
+                "classes": ["section-content"],
+                "description": "Between staff only: never on the site, in feeds or the API.",
+                "fields": ["notes_thread", "editorial_note", "reply_to_note", "resolve_notes"],
+            },
+        ),
+        (
+            "Filing",
+            {
+                "classes": ["section-promotion"],
+                "fields": ["category", "tags", "authors", "is_featured"],
+            },
+        ),
         (
             "Hero image",
-            {"fields": ["hero_preview", "hero_image", "hero_alt", "hero_caption", "hero_credit"]},
+            {
+                "classes": ["section-promotion"],
+                "fields": ["hero_preview", "hero_image", "hero_alt", "hero_caption", "hero_credit"],
+            },
+        ),
+        (
+            "SEO and syndication",
+            {
+                "classes": ["section-promotion"],
+                "fields": ["seo_title", "seo_description", "canonical_url"],
+            },
         ),
         (
             "Publishing",
             {
+                "classes": ["section-publishing"],
                 "fields": [
                     "status",
                     "published_at",
                     "embargoed_until",
                     "embargo_record",
                     "expected_version",
-                ]
+                ],
+            },
+        ),
+        (
+            "Record",
+            {
+                "classes": ["section-publishing"],
+                "fields": ["first_published_at", "created_at", "updated_at", "version"],
             },
         ),
         (
             "Live coverage",
             {
+                "classes": ["section-coverage"],
                 "fields": [
                     "live_coverage_started_at",
                     "live_coverage_ended_at",
                     "post_live_entry",
-                ]
-            },
-        ),
-        (
-            "Desk notes",
-            {
-                "description": "Between staff only: never on the site, in feeds or the API.",
-                "fields": ["notes_thread", "editorial_note", "reply_to_note", "resolve_notes"],
-            },
-        ),
-        (
-            "SEO and syndication",
-            {"classes": ["collapse"], "fields": ["seo_title", "seo_description", "canonical_url"]},
-        ),
-        (
-            "Record",
-            {
-                "classes": ["collapse"],
-                "fields": ["first_published_at", "created_at", "updated_at", "version"],
+                ],
             },
         ),
     ]
+    # What only editors may change is not shown to writers at all (services check it too).
+    EDITORS_FIELDS = {"is_featured", "embargoed_until", "embargo_record"}
 
     class Media:
         css = {"all": ["admin_newsroom/article.css"]}
@@ -287,6 +312,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "admin_newsroom/tag-suggestions.js",
             "admin_newsroom/autosave.js",
             "admin_newsroom/accessible-widgets.js",
+            "admin_newsroom/sections.js",
         ]
 
     def get_queryset(self, request):
@@ -322,6 +348,20 @@ class ArticleAdmin(SimpleHistoryAdmin):
     embargo_record = staticmethod(embargo_record)
     post_live_entry = staticmethod(post_live_entry)
     notes_thread = staticmethod(notes_thread)
+
+    def get_fieldsets(self, request, obj=None):
+        if can_publish(request.user):
+            return self.fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self.EDITORS_FIELDS],
+                },
+            )
+            for name, options in self.fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = [

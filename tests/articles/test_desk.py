@@ -149,3 +149,28 @@ def test_the_list_puts_work_in_progress_first_and_answers_mine_and_search(newsro
     assert "Wendy&#x27;s draft" in by_body and "Live this morning" not in by_body
     by_author = writer.get("/admin/articles/article/?q=Wanda").content.decode()
     assert "Live this morning" in by_author and "Goes live tonight" not in by_author
+
+
+def test_each_role_sees_only_the_fields_it_may_change(newsroom):
+    draft = newsroom["pieces"]["draft"]
+    url = f"/admin/articles/article/{draft.pk}/change/"
+    writer_form = signed_in(newsroom["writer"]).get(url).content.decode()
+    editor_form = signed_in(newsroom["editor"]).get(url).content.decode()
+    for field in ['name="is_featured"', 'name="embargoed_until_0"', "Embargo record"]:
+        assert field not in writer_form and field in editor_form.replace(
+            "embargo record", "Embargo record"
+        )
+    # Each fieldset names its section, for the tabs.
+    for section in ["content", "promotion", "publishing", "coverage"]:
+        assert f"section-{section}" in editor_form
+
+
+def test_a_writer_cannot_feature_by_forging_the_field(newsroom):
+    from tests.articles.test_editorial import change_url, form_data
+
+    draft = newsroom["pieces"]["draft"]
+    writer = signed_in(newsroom["writer"])
+    response = writer.post(change_url(draft), form_data(draft, is_featured="on"))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_featured is False

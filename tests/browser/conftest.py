@@ -75,3 +75,8 @@ def full_page_screenshot(page, path):
     )
     page.wait_for_load_state("networkidle")
     page.screenshot(path=path, full_page=True)
+
+
+def open_section(page, key: str) -> None:
+    """Show one section of the article form (content, promotion, publishing, coverage)."""
+    page.click(f"#section-tab-{key}")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
-from tests.browser.conftest import full_page_screenshot
+from tests.browser.conftest import full_page_screenshot, open_section
 from tests.factories import ensure_editorial_roles, make_author, make_category
 
 pytestmark = [
@@ -64,6 +64,7 @@ def test_writer_drafts_editor_previews_schedules_and_publishes(
     page.keyboard.type("on Monday")
     page.keyboard.press("Control+b")
     page.keyboard.type(".")
+    open_section(page, "promotion")
     choose_autocomplete(page, "category", "Markets")
     page.locator("#id_tags").press_sequentially("ports, ene")
     suggestion = page.locator("#tag-suggestions option").first
@@ -98,6 +99,7 @@ def test_writer_drafts_editor_previews_schedules_and_publishes(
     preview.close()
 
     later = timezone.localtime(timezone.now() + timedelta(days=1))
+    open_section(page, "publishing")
     page.fill("#id_published_at_0", later.strftime("%Y-%m-%d"))
     page.fill("#id_published_at_1", later.strftime("%H:%M:%S"))
     page.click("input[name=_schedule]")

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Correction, LiveEntry
-from tests.browser.conftest import full_page_screenshot, watch_csp_violations
+from tests.browser.conftest import full_page_screenshot, open_section, watch_csp_violations
 from tests.browser.test_editor_journey import log_in
 from tests.conftest import require_tool
 from tests.factories import ensure_editorial_roles, make_article, make_author, make_category
@@ -62,6 +62,7 @@ def test_editor_posts_a_correction_readers_see_it(page, browser, live_server, de
     )
     log_in(page, live_server, "eddie")
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    open_section(page, "coverage")
     page.click("text=Add another Correction or update")
     page.select_option("#id_corrections-0-kind", "correction")
     page.fill(
@@ -126,6 +127,7 @@ def test_editor_posts_a_live_entry_in_seconds_and_it_reaches_an_open_page(
     log_in(page, live_server, "eddie")
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
     began = time.monotonic()
+    open_section(page, "coverage")
     page.click("text=Post a live entry")
     page.fill("#id_body", "<p>The first district has declared: a narrow win for the incumbent.</p>")
     page.check("#id_is_key_point")
