@@ -151,6 +151,7 @@ def test_an_upgrade_keeps_every_row_file_relation_and_permission(tmp_path):
         "caching_tagcount",
         "articles_workingcopy",
         "articles_pendingchange",
+        "articles_editorialnote",
     }
     for table in [
         "articles_article",
