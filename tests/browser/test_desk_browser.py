@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.utils import timezone
 
 from articles.models import Article
@@ -119,3 +120,54 @@ def test_the_article_forms_pass_axe(browser, live_server, desk, width):
         assert all(not v for v in found.values()), found
     finally:
         page.context.close()
+
+
+def test_an_editor_returns_a_piece_and_the_writer_sees_why(
+    browser, live_server, desk, django_user_model, screenshots
+):
+    writer = django_user_model.objects.create_user(
+        "wendy", email="wendy@example.com", password=PASSWORD, is_staff=True
+    )
+    writer.groups.add(Group.objects.get(name="Writers"))
+    author = make_author(name="Wendy Writer", slug="wendy-writer", user=writer)
+    piece = make_article(
+        title="Crane noise, measured",
+        status=Article.Status.REVIEW,
+        authors=[author],
+        category=make_category(name="Energy", slug="energy"),
+    )
+    mail.outbox.clear()
+    editor = signed_in_page(browser, live_server, 1440)
+    try:
+        editor.click(f"#desk-review a:has-text('{piece.title}')")  # desk → the piece: one click
+        editor.wait_for_selector(".ProseMirror[contenteditable=true]")
+        editor.fill("#id_editorial_note", "Add the decibel figures from the port's report.")
+        editor.click("input[name=_request_changes]")
+        editor.wait_for_selector(".messagelist")
+        assert "returned to its writer" in editor.inner_text(".messagelist")
+    finally:
+        editor.context.close()
+    assert [m.subject for m in mail.outbox] == ["Changes requested: Crane noise, measured"]
+
+    context = browser.new_context(viewport={"width": 375, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", "wendy")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_selector("#desk-returned")
+        returned = page.inner_text("#desk-returned")
+        assert piece.title in returned and "decibel figures" in returned
+        page.screenshot(path=screenshots / "admin-desk-writer-returned-375.png", full_page=True)
+        page.click(f"#desk-returned a:has-text('{piece.title}')")
+        page.wait_for_selector(".changes-requested")
+        assert "decibel figures" in page.inner_text(".changes-requested")
+        page.check("#id_resolve_notes input[type=checkbox]")
+        page.click("input[name=_submit_review]")
+        page.wait_for_selector(".messagelist")
+    finally:
+        context.close()
+    piece.refresh_from_db()
+    assert piece.status == Article.Status.REVIEW
+    assert not piece.editorial_notes.filter(resolved_at__isnull=True).exists()
