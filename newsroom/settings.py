@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import botocore.config
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from whitenoise.compress import Compressor
 
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "articles",
     "public",
     "partners",
+    "newsletters",
     "caching",
 ]
 
@@ -215,8 +217,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# The newsletter's daily edition, built and sent at this time, UTC (HH:MM; with a broker and
+# celery beat; without one, run `manage.py send_newsletter daily` from cron at that time).
+NEWSLETTER_DAILY_AT = os.environ.get("NEWSROOM_NEWSLETTER_DAILY_AT", "18:00")
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "articles.tasks.webhooks_sweep", "schedule": 60.0},
+    "newsletter-daily": {
+        "task": "newsletters.tasks.send_daily_edition",
+        "schedule": crontab(
+            hour=int(NEWSLETTER_DAILY_AT.split(":")[0]),
+            minute=int(NEWSLETTER_DAILY_AT.split(":")[1]),
+        ),
+    },
 }
 
 # Partner webhooks (partners/webhooks/) only reach public addresses over https; tests with

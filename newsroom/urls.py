@@ -55,6 +55,7 @@ urlpatterns = [
         {"sitemaps": {"news": NewsSitemap}, "template_name": "articles/news_sitemap.xml"},
         name="news-sitemap",
     ),
+    path("newsletter/", include("newsletters.urls")),
     path("", include("public.urls")),
 ]
 

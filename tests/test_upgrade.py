@@ -152,6 +152,10 @@ def test_an_upgrade_keeps_every_row_file_relation_and_permission(tmp_path):
         "articles_workingcopy",
         "articles_pendingchange",
         "articles_editorialnote",
+        "newsletters_subscriber",
+        "newsletters_unsubscribed",
+        "newsletters_edition",
+        "newsletters_delivery",
     }
     for table in [
         "articles_article",
