@@ -1,9 +1,10 @@
 """Editions: built from what was published, sent in batches that never send twice.
 
-Each address gets a Delivery row, committed before its mail is handed to the mail server; a
-batch skips every address that has one. Running a send again, or a worker resuming after a
-crash, sends only to those left (the one mail a crash may interrupt is the only one it can
-lose or, if the server took it just before, send again).
+Each address gets a Delivery row, committed before its mail is handed to the mail server and
+marked sent once the server took it; a batch skips every address that has one. Running a send
+again, or a worker resuming after a crash, sends only to those left. A claim older than
+STALE_CLAIM that never became "sent" is a worker that died mid-send: that address is sent
+again (it can get a second copy only if the server took the mail in the instant before).
 """
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from newsletters.models import Delivery, Edition, Subscriber
 from newsletters.subscriptions import unsubscribe_url
 
 BATCH = 100
+# Longer than any batch takes (100 mails): a "sending" claim this old was left by a dead worker.
+STALE_CLAIM = timezone.timedelta(minutes=10)
 # Permanent failures (a refused address) before an address is paused.
 FAILURES_BEFORE_PAUSE = 3
 
@@ -53,9 +56,10 @@ def build_daily(*, now=None) -> Edition | None:
 def recipients(edition: Edition):
     subscribers = Subscriber.objects.filter(paused_at__isnull=True)
     wanted = {"daily": True} if edition.kind == Edition.Kind.DAILY else {"breaking": True}
-    return subscribers.filter(**wanted).exclude(
-        email__in=Delivery.objects.filter(edition=edition).values("email")
+    done = Delivery.objects.filter(edition=edition).exclude(
+        status=Delivery.Status.SENDING, at__lt=timezone.now() - STALE_CLAIM
     )
+    return subscribers.filter(**wanted).exclude(email__in=done.values("email"))
 
 
 def articles_of(edition: Edition) -> list[Article]:
@@ -89,12 +93,17 @@ def message(edition: Edition, articles: list[Article], email: str) -> EmailMulti
 
 
 def claim(edition: Edition, email: str) -> bool:
-    """Record that `email` gets `edition` now; False if it has (or is getting) it already."""
+    """Record that `email` gets `edition` now; False if it has it, or another worker is
+    sending it (a claim left by a dead worker is taken over)."""
     try:
         with transaction.atomic():
             Delivery.objects.create(edition=edition, email=email)
     except IntegrityError:
-        return False
+        now = timezone.now()
+        abandoned = Delivery.objects.filter(
+            edition=edition, email=email, status=Delivery.Status.SENDING, at__lt=now - STALE_CLAIM
+        )
+        return abandoned.update(at=now) == 1  # one worker wins the take-over
     return True
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from newsletters.editions import send_batch
+from newsletters.editions import recipients, send_batch
 from newsletters.models import Delivery, Edition, Subscriber, Unsubscribed
 from newsletters.subscriptions import confirm_token, unsubscribe_token
 from tests.articles.test_review import smtp_server  # noqa: F401 (a fixture)
@@ -126,17 +126,26 @@ def test_asking_is_throttled_per_address_and_per_client(inbox, settings):
 
 def test_a_resumed_send_skips_every_address_already_recorded(inbox):
     make_article(title="Today's story", category=make_category())
-    for n in range(5):
+    for n in range(6):
         Subscriber.objects.create(email=f"r{n}@example.com")
     edition = Edition.objects.create(kind="daily", subject="Today", article_ids=[])
-    # A worker that stopped mid-batch left these: one sent, one being sent.
+    # Left by workers: one sent, one being sent right now, one claimed by a worker that died.
     Delivery.objects.create(edition=edition, email="r0@example.com", status="sent")
     Delivery.objects.create(edition=edition, email="r1@example.com", status="sending")
-    emails = [f"r{n}@example.com" for n in range(5)]
-    assert send_batch(edition.pk, emails) == 3
+    Delivery.objects.create(
+        edition=edition,
+        email="r2@example.com",
+        status="sending",
+        at=timezone.now() - timedelta(minutes=11),
+    )
+    assert sorted(recipients(edition).values_list("email", flat=True)) == [
+        f"r{n}@example.com" for n in range(2, 6)
+    ]
+    emails = [f"r{n}@example.com" for n in range(6)]
+    assert send_batch(edition.pk, emails) == 4
     assert send_batch(edition.pk, emails) == 0  # and again: nothing
-    assert sorted(m["To"] for m in inbox()) == [f"r{n}@example.com" for n in range(2, 5)]
-    assert Delivery.objects.filter(edition=edition, status="sent").count() == 4
+    assert sorted(m["To"] for m in inbox()) == [f"r{n}@example.com" for n in range(2, 6)]
+    assert Delivery.objects.filter(edition=edition, status="sent").count() == 5
 
 
 def test_the_mail_and_the_pages_pass_the_nu_html_checker(tmp_path, settings):
