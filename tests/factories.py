@@ -107,6 +107,8 @@ def ensure_editorial_roles() -> None:
         for action in ("add", "change", "delete", "view")
     ]
     editor_pairs += [("articles", f"view_{model}") for model in tools.EDITOR_VIEWS]
+    newsletters = importlib.import_module("newsletters.migrations.0002_editors_roles")
+    editor_pairs += [("newsletters", codename) for codename in newsletters.EDITOR_PERMISSIONS]
     for name, pairs in [("Writers", writer_pairs), ("Editors", editor_pairs)]:
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codename in pairs:

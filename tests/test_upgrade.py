@@ -6,6 +6,7 @@ The previous release's code comes from this repository's history (git archive); 
 same virtual environment, against a SQLite file and a media folder of the test's own.
 """
 
+import importlib
 import json
 import subprocess
 import tarfile
@@ -142,7 +143,13 @@ def test_an_upgrade_keeps_every_row_file_relation_and_permission(tmp_path):
     # Every table is still there with every row. Since that release: the cache's tag counts and
     # editors' working copies (both empty), their content types and permissions; the migrations
     # table gains the rows of the migrations since.
-    grown = {"django_migrations", "django_content_type", "auth_permission"}
+    # Editors' group gains the newsletter's permissions.
+    grown = {
+        "django_migrations",
+        "django_content_type",
+        "auth_permission",
+        "auth_group_permissions",
+    }
     assert {
         t: n for t, n in after["counts"].items() if t in before["counts"] and t not in grown
     } == {t: n for t, n in before["counts"].items() if t not in grown}
@@ -173,10 +180,13 @@ def test_an_upgrade_keeps_every_row_file_relation_and_permission(tmp_path):
         assert after["counts"][table] > 0, table
     print("\nrows kept:", {t: n for t, n in before["counts"].items() if n and t not in grown})
     assert after["files"] == before["files"] and after["files"]
-    # The roles keep their permissions: the moved models' content types moved with them.
+    # The roles keep their permissions: the moved models' content types moved with them; Editors
+    # gain the newsletter's (newsletters.migrations.0002_editors_roles).
     renamed = {"articles.view_embargofetch": "partners.view_embargofetch"}
+    newsletter = importlib.import_module("newsletters.migrations.0002_editors_roles")
+    gained = {"Editors": [f"newsletters.{codename}" for codename in newsletter.EDITOR_PERMISSIONS]}
     assert after["roles"] == {
-        group: sorted(renamed.get(p, p) for p in permissions)
+        group: sorted([*(renamed.get(p, p) for p in permissions), *gained.get(group, [])])
         for group, permissions in before["roles"].items()
     }
     assert checks == {

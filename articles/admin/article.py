@@ -60,6 +60,10 @@ from articles.working_copies import (
     working_copy_of,
 )
 
+# Buttons other apps add to an article's workflow row (the newsletter's "Send as breaking
+# news"): each is called with (request, article) and gives (label, address, explanation) or None.
+EXTRA_ACTIONS = []
+
 
 def schedule(*, article, by, expected_version):
     return article_schedule(
@@ -430,6 +434,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 "preview_url": reverse("article_preview", args=[obj.pk]) if obj else None,
                 "working_copy_config": self.working_copy_config(request, obj, pending),
                 "pending_change": pending,
+                "extra_actions": [
+                    action for offer in EXTRA_ACTIONS if obj and (action := offer(request, obj))
+                ],
                 "changes_requested": list(changes_requested(obj)) if obj else [],
             }
         )

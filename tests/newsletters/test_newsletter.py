@@ -1,6 +1,7 @@
 """The newsletter through a real SMTP server (aiosmtpd on 127.0.0.1, in a process of its own):
 double opt-in, an edition that never goes out twice, and one click to leave."""
 
+import html
 import mailbox
 import re
 from datetime import timedelta
@@ -169,8 +170,8 @@ def test_the_mail_and_the_pages_pass_the_nu_html_checker(tmp_path, settings):
     files["unsubscribe.html"] = reader.get(
         f"/newsletter/unsubscribe/{unsubscribe_token('reader@example.com')}/"
     ).content.decode()
-    for name, html in files.items():
-        (tmp_path / name).write_text(html)
+    for name, page in files.items():
+        (tmp_path / name).write_text(page)
     checked = subprocess.run(
         [*checker(), *(str(tmp_path / name) for name in files)],
         capture_output=True,
@@ -193,3 +194,54 @@ def test_the_timed_task_builds_and_sends_the_daily_edition_once(inbox, settings)
     edition = send_daily_edition()
     assert edition is not None and send_daily_edition() is None  # within the hour: not again
     assert [m["To"] for m in inbox()] == ["daily@example.com"]
+
+
+def test_breaking_news_goes_out_once_to_those_who_asked(inbox, django_user_model):
+    from tests.articles.test_working_copies import signed_in, staff
+
+    editor = staff(django_user_model, "eddie")
+    writer = staff(django_user_model, "wendy", "Writers")
+    Subscriber.objects.create(email="breaking@example.com", daily=False, breaking=True)
+    Subscriber.objects.create(email="daily-only@example.com")
+    story = make_article(title="The bridge is closed", category=make_category())
+    form = signed_in(editor).get(f"/admin/articles/article/{story.pk}/change/").content.decode()
+    button = f'formaction="/admin/newsletters/edition/breaking/{story.pk}/"'
+    assert button in form
+    assert (
+        button
+        not in signed_in(writer).get(f"/admin/articles/article/{story.pk}/change/").content.decode()
+    )
+    url = f"/admin/newsletters/edition/breaking/{story.pk}/"
+    assert signed_in(writer).post(url).status_code == 403
+    assert signed_in(editor).post(url).status_code == 302
+    again = signed_in(editor).post(url, follow=True)
+    assert "already went out as breaking news" in again.content.decode()
+    assert [(m["To"], m["Subject"]) for m in inbox()] == [
+        ("breaking@example.com", "Breaking: The bridge is closed")
+    ]
+    draft = make_article(status="draft", category=story.category)
+    refused = signed_in(editor).post(
+        f"/admin/newsletters/edition/breaking/{draft.pk}/", follow=True
+    )
+    assert "Only a live article" in refused.content.decode()
+
+
+def test_an_editor_previews_an_edition_and_sends_a_test_to_themselves(inbox, django_user_model):
+    from tests.articles.test_working_copies import signed_in, staff
+
+    editor = staff(django_user_model, "eddie")
+    editor.email = "eddie@example.com"
+    editor.save()
+    Subscriber.objects.create(email="reader@example.com")
+    story = make_article(title="Tonight's story", category=make_category())
+    edition = Edition.objects.create(kind="daily", subject="Tonight", article_ids=[story.pk])
+    desk = signed_in(editor)
+    preview = desk.get(f"/admin/newsletters/edition/{edition.pk}/preview/")
+    assert preview.status_code == 200
+    assert "Tonight's story" in html.unescape(preview.content.decode())
+    desk.post(
+        "/admin/newsletters/edition/",
+        {"action": "send_test_to_me", "_selected_action": [edition.pk]},
+    )
+    assert [(m["To"], m["Subject"]) for m in inbox()] == [("eddie@example.com", "[Test] Tonight")]
+    assert not Delivery.objects.exists()  # a test is not a send: the edition still goes to all
