@@ -10,23 +10,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import QueryDict
 from django.utils import timezone
 
+from articles.conflicts import MERGED_FIELDS
 from articles.models import Article, PendingChange
 from articles.sanitize import sanitize_html
 from articles.working_copies import clean_form_data
 
-# What a preview of the waiting changes shows in place of the live article's.
-PREVIEWED_FIELDS = [
-    "title",
-    "label",
-    "summary",
-    "body",
-    "category",
-    "hero_alt",
-    "hero_caption",
-    "hero_credit",
-    "seo_title",
-    "seo_description",
-]
+# What a preview of the waiting changes shows in place of the live article's: what a revision
+# keeps, but the address and the canonical link (a preview is at its own address).
+PREVIEWED_FIELDS = [name for name in MERGED_FIELDS if name not in {"slug", "canonical_url"}]
 
 
 class PreviewedFields(forms.ModelForm):
