@@ -15,9 +15,16 @@ from newsletters import subscriptions
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(label="Your e-mail address", max_length=254)
+    email = forms.EmailField(
+        label="Your e-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     daily = forms.BooleanField(label="The daily edition", required=False, initial=True)
     breaking = forms.BooleanField(label="Breaking news", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
 
     def clean(self):
         cleaned = super().clean()
