@@ -3,7 +3,7 @@
 Each address gets a Delivery row, committed before its mail is handed to the mail server and
 marked sent once the server took it; a batch skips every address that has one. Running a send
 again, or a worker resuming after a crash, sends only to those left. A claim older than
-STALE_CLAIM that never became "sent" is a worker that died mid-send: that address is sent
+stale_claim() that never became "sent" is a worker that died mid-send: that address is sent
 again (it can get a second copy only if the server took the mail in the instant before).
 """
 
@@ -18,8 +18,14 @@ from newsletters.models import Delivery, Edition, Subscriber
 from newsletters.subscriptions import unsubscribe_url
 
 BATCH = 100
-# Longer than any batch takes (100 mails): a "sending" claim this old was left by a dead worker.
-STALE_CLAIM = timezone.timedelta(minutes=10)
+
+
+def stale_claim() -> timezone.timedelta:
+    """Longer than any batch takes (100 mails): a "sending" claim this old was left by a worker
+    that died (NEWSROOM_NEWSLETTER_STALE_CLAIM_SECONDS)."""
+    return timezone.timedelta(seconds=settings.NEWSLETTER_STALE_CLAIM_SECONDS)
+
+
 # Permanent failures (a refused address) before an address is paused.
 FAILURES_BEFORE_PAUSE = 3
 
@@ -57,7 +63,7 @@ def recipients(edition: Edition):
     subscribers = Subscriber.objects.filter(paused_at__isnull=True)
     wanted = {"daily": True} if edition.kind == Edition.Kind.DAILY else {"breaking": True}
     done = Delivery.objects.filter(edition=edition).exclude(
-        status=Delivery.Status.SENDING, at__lt=timezone.now() - STALE_CLAIM
+        status=Delivery.Status.SENDING, at__lt=timezone.now() - stale_claim()
     )
     return subscribers.filter(**wanted).exclude(email__in=done.values("email"))
 
@@ -101,7 +107,7 @@ def claim(edition: Edition, email: str) -> bool:
     except IntegrityError:
         now = timezone.now()
         abandoned = Delivery.objects.filter(
-            edition=edition, email=email, status=Delivery.Status.SENDING, at__lt=now - STALE_CLAIM
+            edition=edition, email=email, status=Delivery.Status.SENDING, at__lt=now - stale_claim()
         )
         return abandoned.update(at=now) == 1  # one worker wins the take-over
     return True

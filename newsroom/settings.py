@@ -220,6 +220,11 @@ CELERY_TIMEZONE = "UTC"
 # The newsletter's daily edition, built and sent at this time, UTC (HH:MM; with a broker and
 # celery beat; without one, run `manage.py send_newsletter daily` from cron at that time).
 NEWSLETTER_DAILY_AT = os.environ.get("NEWSROOM_NEWSLETTER_DAILY_AT", "18:00")
+# A newsletter send claimed this long ago and never marked sent was a worker that died: the
+# next run sends it (longer than any batch of 100 takes).
+NEWSLETTER_STALE_CLAIM_SECONDS = int(
+    os.environ.get("NEWSROOM_NEWSLETTER_STALE_CLAIM_SECONDS", "600")
+)
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "articles.tasks.webhooks_sweep", "schedule": 60.0},
     "newsletter-daily": {
