@@ -137,8 +137,9 @@ class Server:
     """gunicorn serving the site, as in production; its access log names the worker (pid) that
     answered each request."""
 
-    def __init__(self, env: dict, log_dir: Path, *, workers: int = 2):
+    def __init__(self, env: dict, log_dir: Path, *, workers: int = 2, options: tuple = ()):
         self.env, self.workers, self.port = env, workers, free_port()
+        self.options = options  # more of gunicorn's options
         self.access_log = log_dir / f"access-{self.port}.log"
         self.error_log = log_dir / f"error-{self.port}.log"
         self.process: subprocess.Popen | None = None
@@ -150,6 +151,7 @@ class Server:
             *("-w", str(self.workers), "-b", f"127.0.0.1:{self.port}"),
             *("--access-logfile", str(self.access_log), "--access-logformat", "%(p)s %(U)s"),
             *("--error-logfile", str(self.error_log), "--timeout", "30"),
+            *self.options,
         ]
         with self.error_log.open("ab") as log:
             self.process = subprocess.Popen(

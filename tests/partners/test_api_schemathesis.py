@@ -26,7 +26,9 @@ def test_schemathesis_finds_no_failure_with_every_check_and_phase(tmp_path):
     )
     key = seed_site(env)
     manage(env, "demo_content", "--articles", "30", timeout=300)
-    with Server(env, tmp_path) as server:
+    # gunicorn refuses request lines over 4,094 bytes with its own HTML page before the API
+    # sees them; the fuzzer's longest are the API's to answer, so the limit is lifted here.
+    with Server(env, tmp_path, options=("--limit-request-line", "0")) as server:
         run = subprocess.run(
             [
                 str(SCHEMATHESIS),
