@@ -33,6 +33,8 @@ def is_public(name: str) -> bool:
     """Whether a live article shows the stored file `name`. A response that depends on it
     carries the tags of what it read (caching.tags), so a publish or an unpublish changes it."""
     tags.add("list:all")  # any article going live or offline
+    if "\x00" in name:
+        return False  # no stored name holds one (and PostgreSQL refuses it in a query)
     if name.startswith("live/"):
         entries = LiveEntry.objects.filter(live_condition("article__"), image=name)
         owner = entries.values_list("article_id", flat=True).first()
