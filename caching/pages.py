@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_max_age, patch_cache_control
 from django.utils.http import http_date
 
 from caching import tags
@@ -35,6 +35,8 @@ STORED_HEADERS = (
     "ETag",
     TAGS_HEADER,
 )
+# Stored with a page that follows time, not changes: how long it was true for when built.
+FOLLOWS_TIME_HEADER = "X-Newsroom-Lifetime"
 # Each process keeps its hottest pages, up to this many bytes.
 LOCAL_BYTES = 8 * 1024 * 1024
 LOCAL_PAGES: list[LocalCopies] = []
@@ -69,7 +71,7 @@ class PublicPageCacheMiddleware:
         hit = self.load(key, state)
         if hit is not None:
             hit[CACHE_STATUS_HEADER] = "hit"
-            return self.finish(hit, state)
+            return self.finish(hit, state, hit.follows_time)
 
         with tags.collect() as shown:
             response = self.get_response(request)
@@ -80,9 +82,12 @@ class PublicPageCacheMiddleware:
                 f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
             )
             response[TAGS_HEADER] = " ".join(sorted(shown))
-            self.store(key, response, state, state.counts_of(shown))
+            # A page that follows time (most read) says how long it stays true: no longer.
+            lifetime = min(state.ttl, get_max_age(response) or state.ttl)
+            follows_time = lifetime if get_max_age(response) is not None else None
+            self.store(key, response, state, state.counts_of(shown), lifetime, follows_time)
             response[CACHE_STATUS_HEADER] = "miss"
-            self.finish(response, state)
+            self.finish(response, state, follows_time)
         return response
 
     @staticmethod
@@ -126,7 +131,7 @@ class PublicPageCacheMiddleware:
             if entry is None or entry[3] <= time.time():  # its own lifetime, whatever the cache's
                 return None
             self.local.put(key, entry, size=len(entry[2]), expires_at=entry[3])
-        status, headers, content, _, version, counts = entry
+        status, headers, content, expires_at, version, counts = entry
         # Checked once per entry and snapshot (a second), not on every request.
         if self.checked_under is not state:
             self.checked, self.checked_under = {}, state
@@ -136,12 +141,18 @@ class PublicPageCacheMiddleware:
             self.checked[key] = entry
         response = HttpResponse(content, status=status)
         for name, value in headers.items():
-            response[name] = value
+            if name != FOLLOWS_TIME_HEADER:
+                response[name] = value
+        response.follows_time = (
+            max(0, int(expires_at - time.time())) if FOLLOWS_TIME_HEADER in headers else None
+        )
         return response
 
-    def store(self, key, response, state, counts) -> None:
+    def store(self, key, response, state, counts, lifetime, follows_time) -> None:
         headers = {name: response[name] for name in STORED_HEADERS if name in response}
-        expires_at = time.time() + state.ttl
+        if follows_time is not None:
+            headers[FOLLOWS_TIME_HEADER] = str(follows_time)
+        expires_at = time.time() + lifetime
         entry = (response.status_code, headers, response.content, expires_at, state.version, counts)
         self.local.put(key, entry, size=len(response.content), expires_at=expires_at)
         try:
@@ -150,7 +161,11 @@ class PublicPageCacheMiddleware:
             logger.warning("Cache unavailable: page not stored", exc_info=True)
 
     @staticmethod
-    def finish(response, state):
+    def finish(response, state, follows_time=None):
+        if follows_time is not None:  # true for this many seconds more, for everyone
+            response.headers.pop("Cache-Control", None)
+            patch_cache_control(response, public=True, max_age=follows_time, s_maxage=follows_time)
+            return response
         # A cache in front that is told what to drop (NEWSROOM_PURGE_URL) may keep pages for
         # minutes; one that is not, for seconds.
         kept = PURGED_CDN_SECONDS if settings.PURGE_URL else CDN_SECONDS

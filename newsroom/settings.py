@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "public",
     "partners",
     "newsletters",
+    "readership",
     "caching",
 ]
 
@@ -227,6 +228,7 @@ NEWSLETTER_STALE_CLAIM_SECONDS = int(
 )
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "articles.tasks.webhooks_sweep", "schedule": 60.0},
+    "fold-reads": {"task": "readership.tasks.fold_reads", "schedule": 60.0},
     "newsletter-daily": {
         "task": "newsletters.tasks.send_daily_edition",
         "schedule": crontab(
@@ -294,6 +296,9 @@ if AWS_STORAGE_BUCKET_NAME:
 
 # Plain HTTP works locally; DJANGO_HTTPS=1 is for a deployment behind TLS.
 HTTPS = env_bool("DJANGO_HTTPS", default=False)
+# Behind a trusted proxy (DJANGO_BEHIND_PROXY, on with DJANGO_HTTPS): its X-Forwarded-For and
+# X-Forwarded-Proto count; otherwise anyone could pick their own address.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=HTTPS)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -303,7 +308,7 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
 # Joining the browsers' HSTS preload list is hard to undo, so it is the operator's explicit
 # choice (DJANGO_HSTS_PRELOAD=1), not something `check --deploy` should nag every deploy about.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
-if env_bool("DJANGO_BEHIND_PROXY", default=HTTPS):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -355,7 +360,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "newsroom.views.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Only a trusted proxy's X-Forwarded-For counts; otherwise anyone could pick their own address.
-if env_bool("DJANGO_BEHIND_PROXY", default=HTTPS):
+if BEHIND_PROXY:
     AXES_IPWARE_PROXY_COUNT = 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 else:

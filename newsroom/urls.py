@@ -56,6 +56,7 @@ urlpatterns = [
         name="news-sitemap",
     ),
     path("newsletter/", include("newsletters.urls")),
+    path("reads/", include("readership.urls")),
     path("", include("public.urls")),
 ]
 

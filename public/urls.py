@@ -33,6 +33,7 @@ urlpatterns = [
     path("tags/<uslug:slug>/feed/", require_safe(feeds.TagFeed()), name="tag_feed"),
     path("authors/<slug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("most-read/", views.most_read, name="most_read"),
     path("feed/", require_safe(feeds.LatestArticlesFeed()), name="feed"),
     path("preview/<str:token>/", views.preview, name="preview"),
 ]

@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -7,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
@@ -28,6 +30,7 @@ from articles.preview import article_for_preview_token, make_preview_token
 from articles.search import SEARCH_WINDOW, normalize_query
 from caching import tags
 from public.cards import as_cards, more_to_read
+from readership import ranking
 
 # Past this many rows, a page first finds its ids (an index-only scan skips the offset cheaply),
 # then reads just those rows: OFFSET over whole rows reads every skipped row too.
@@ -404,3 +407,18 @@ def preview(request, token):
         raise Http404("This preview link is invalid or has expired.")
     article, pending = opened
     return render_preview(request, article, pending=pending)
+
+
+@require_safe
+def most_read(request):
+    """The most-read articles of the last 24 hours and 7 days: a page of its own, and what the
+    "Most read" block of the home and article pages loads after them."""
+    response = TemplateResponse(
+        request,
+        "articles/most_read.html",
+        {"most_read_day": ranking.most_read("24h"), "most_read_week": ranking.most_read("7d")},
+    )
+    # The lists follow time, not changes: rebuilt each minute (readership.ranking), they are kept
+    # (by browsers, this site's page cache, a cache in front) until the minute ends.
+    patch_cache_control(response, public=True, max_age=max(1, 60 - int(time.time()) % 60))
+    return response

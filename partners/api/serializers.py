@@ -428,3 +428,20 @@ class ChangeSerializer(serializers.Serializer):
     article = ArticleListSerializer(
         allow_null=True, help_text="The live article; null if withdrawn."
     )
+
+
+class MostReadSerializer(ArticleListSerializer):
+    """A live article as lists give it, with its reads in the window asked for."""
+
+    reads = serializers.IntegerField(
+        help_text="Reads counted in the window (one per reader and article in 30 minutes, "
+        "robots not counted)."
+    )
+
+    class Meta(ArticleListSerializer.Meta):
+        fields = [*ArticleListSerializer.Meta.fields, "reads"]
+
+
+class MostReadPageSerializer(serializers.Serializer):
+    window = serializers.ChoiceField(choices=["24h", "7d"])
+    results = MostReadSerializer(many=True)

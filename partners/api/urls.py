@@ -22,6 +22,7 @@ public = {
 urlpatterns = [
     *router.urls,
     path("changes/", views.ChangesView.as_view(), name="changes"),
+    path("most-read/", views.MostReadView.as_view(), name="most_read"),
     path("schema/", SpectacularAPIView.as_view(**public), name="schema"),
     path(
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **public), name="docs"

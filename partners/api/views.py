@@ -28,11 +28,15 @@ from partners.api.serializers import (
     ArticleWithBodySerializer,
     CategorySerializer,
     ChangeSerializer,
+    MostReadPageSerializer,
+    MostReadSerializer,
     TagSerializer,
     listing_rows,
 )
 from partners.changes import ChangesPagination
 from partners.models import EmbargoFetch
+from readership.counting import WINDOWS
+from readership.ranking import most_read
 
 # Partners' own HTTP caches may reuse a response for a short while, then revalidate it cheaply
 # with ETag / Last-Modified. Shared caches must not store it: every response is tied to a key.
@@ -377,6 +381,57 @@ class ChangesView(PartnerApiMixin, generics.GenericAPIView):
         if raw is None:
             raise ValidationError({"since": ["Required: an ISO 8601 date-time."]})
         return parse_datetime_parameter("since", raw)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The most-read live articles of the last 24 hours or 7 days",
+        description=(
+            "At most five, most read first, as in the list endpoint with their `reads`. Counted "
+            "from readers' pages (no cookies, robots and repeats not counted) by the hour; "
+            "the ranking changes at most once a minute."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "window",
+                {"type": "string", "enum": list(WINDOWS), "default": "24h"},
+                description="24h (the default) or 7d.",
+            )
+        ],
+        responses={200: MostReadPageSerializer, 400: BAD_PARAMETER, **ERRORS},
+    )
+)
+class MostReadView(PartnerApiMixin, generics.GenericAPIView):
+    serializer_class = MostReadSerializer
+    pagination_class = None
+    accepted_query_params = ("window",)
+
+    def get_queryset(self):
+        return Article.objects.none()  # the ranking is readership's; see readership.ranking
+
+    def get(self, request):
+        self.filter_queryset(self.get_queryset())  # rejects unknown parameters
+        window = request.query_params.get("window", "24h")
+        if window not in WINDOWS:
+            raise ValidationError({"window": [f"One of: {', '.join(WINDOWS)}."]})
+        ranked = most_read(window)
+        by_id = {
+            row["id"]: row
+            for row in attach_labels(
+                list(
+                    listing_rows(
+                        Article.objects.live().filter(pk__in=[item.article.pk for item in ranked])
+                    )
+                )
+            )
+        }
+        rows = [
+            {**by_id[item.article.pk], "reads": item.reads}
+            for item in ranked
+            if item.article.pk in by_id
+        ]
+        results = MostReadSerializer(rows, many=True, context=self.get_serializer_context()).data
+        return Response({"window": window, "results": results})
 
 
 def parse_datetime_parameter(name: str, raw: str):
