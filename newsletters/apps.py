@@ -10,9 +10,11 @@ class NewslettersConfig(AppConfig):
         from articles.admin.article import EXTRA_ACTIONS
         from caching import dependencies
         from newsletters.admin import breaking_news_button
-        from newsletters.models import Delivery, Edition, Subscriber, Unsubscribed
+        from newsletters.models import Delivery, Edition, Subscriber, SubscriberEvent, Unsubscribed
 
         EXTRA_ACTIONS.append(breaking_news_button)
 
         # Readers' addresses and what was mailed to them: no public response shows them.
-        dependencies.declare_unpublished(Subscriber, Unsubscribed, Edition, Delivery)
+        dependencies.declare_unpublished(
+            Subscriber, Unsubscribed, Edition, Delivery, SubscriberEvent
+        )

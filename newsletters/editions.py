@@ -7,56 +7,96 @@ stale_claim() that never became "sent" is a worker that died mid-send: that addr
 again (it can get a second copy only if the server took the mail in the instant before).
 """
 
+import time
+from datetime import UTC, timedelta
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from articles.models import Article
-from newsletters.models import Delivery, Edition, Subscriber
-from newsletters.subscriptions import unsubscribe_url
+from newsletters.models import Delivery, Edition, Subscriber, SubscriberEvent
+from newsletters.subscriptions import record, unsubscribe_url
 
 BATCH = 100
+# Stories in a daily edition at most.
+STORIES = 20
+# A daily edition waiting this long unsent is yesterday's: today's is built afresh.
+WAITS_AT_MOST = 20 * 3600
 
 
 def stale_claim() -> timezone.timedelta:
     """Longer than any batch takes (100 mails): a "sending" claim this old was left by a worker
     that died (NEWSROOM_NEWSLETTER_STALE_CLAIM_SECONDS)."""
-    return timezone.timedelta(seconds=settings.NEWSLETTER_STALE_CLAIM_SECONDS)
+    return timedelta(seconds=settings.NEWSLETTER_STALE_CLAIM_SECONDS)
 
 
 # Permanent failures (a refused address) before an address is paused.
 FAILURES_BEFORE_PAUSE = 3
 
 
-def build_daily(*, now=None) -> Edition | None:
-    """The daily edition of what went live since the last one (a day at most); None if
-    nothing did, or if one was built in the last hour."""
+def stories_since(since, now) -> list[int]:
+    """What went live after `since` (a day at most), featured first, newest first."""
+    since = max(since, now - timedelta(days=1)) if since else now - timedelta(days=1)
+    return list(
+        Article.objects.live(now=now)
+        .filter(published_at__gt=since)
+        .order_by("-is_featured", "-published_at")
+        .values_list("pk", flat=True)[:STORIES]
+    )
+
+
+def build_daily(*, now=None, send_at=None) -> Edition | None:
+    """The daily edition of what went live since the last one; None if nothing did, or if one
+    was built in the last hour."""
     now = now or timezone.now()
     last = Edition.objects.filter(kind=Edition.Kind.DAILY).first()
     if last is not None and (now - last.built_at).total_seconds() < 3600:
         return None
-    since = (
-        max(last.built_at, now - timezone.timedelta(days=1))
-        if last
-        else now - timezone.timedelta(days=1)
-    )
-    ids = list(
-        Article.objects.live(now=now)
-        .filter(published_at__gt=since)
-        .order_by("-is_featured", "-published_at")
-        .values_list("pk", flat=True)[:20]
-    )
+    ids = stories_since(last.built_at if last else None, now)
     if not ids:
         return None
-    day = timezone.localtime(now)
+    day = timezone.localtime(send_at or now)
     return Edition.objects.create(
         kind=Edition.Kind.DAILY,
         subject=f"{settings.SITE_NAME}: {day:%A, %B} {day.day}",
         article_ids=ids,
         built_at=now,
+        send_at=send_at,
     )
+
+
+def todays_daily(now) -> Edition | None:
+    """The daily edition that goes now: the one waiting for today (as editors left it), the
+    one just sent (a resumed send completes it), or one built now."""
+    last = Edition.objects.filter(kind=Edition.Kind.DAILY).first()
+    if last is not None:
+        age = (now - last.built_at).total_seconds()
+        if (last.sent_at is None and age < WAITS_AT_MOST) or age < 3600:
+            return last
+    return build_daily(now=now)
+
+
+def send_daily(*, now=None) -> Edition | None:
+    """What the timed task and `send_newsletter daily` do; None if nothing went live or an
+    editor skipped today's edition."""
+    now = now or timezone.now()
+    edition = todays_daily(now)
+    if edition is None or edition.skipped_at is not None:
+        return None
+    if edition.sent_at is None and edition.edited_at is None:
+        # Untouched since its build: the stories published meanwhile join it.
+        before = Edition.objects.filter(
+            kind=Edition.Kind.DAILY, built_at__lt=edition.built_at
+        ).first()
+        fresh = stories_since(before.built_at if before else None, now)
+        Edition.objects.filter(pk=edition.pk).update(article_ids=fresh or edition.article_ids)
+        edition.refresh_from_db()
+    send(edition)
+    return edition
 
 
 def recipients(edition: Edition):
@@ -98,6 +138,22 @@ def message(edition: Edition, articles: list[Article], email: str) -> EmailMulti
     return mail
 
 
+def take_sending_slot() -> None:
+    """Wait for a place within NEWSROOM_NEWSLETTER_PER_MINUTE (shared by every worker through
+    the cache); at once when there is no limit."""
+    limit = settings.NEWSLETTER_PER_MINUTE
+    while limit:
+        minute = int(time.time() // 60)
+        key = f"newsletters:sending:{minute}"
+        cache.add(key, 0, 120)
+        if cache.incr(key) <= limit:
+            return
+        sleep(60 - time.time() % 60 + 0.01)  # the next minute
+
+
+sleep = time.sleep  # tests wait on their own clock
+
+
 def claim(edition: Edition, email: str) -> bool:
     """Record that `email` gets `edition` now; False if it has it, or another worker is
     sending it (a claim left by a dead worker is taken over)."""
@@ -122,6 +178,7 @@ def send_batch(edition_id: int, emails: list[str]) -> int:
         for email in emails:
             if not claim(edition, email):
                 continue
+            take_sending_slot()
             mail = message(edition, articles, email)
             mail.connection = connection
             try:
@@ -146,8 +203,9 @@ def record_failure(edition: Edition, email: str, error: Exception) -> None:
     subscriber = Subscriber.objects.filter(email=email).first()
     if subscriber is not None:
         subscriber.failures += 1
-        if subscriber.failures >= FAILURES_BEFORE_PAUSE:
+        if subscriber.failures >= FAILURES_BEFORE_PAUSE and subscriber.paused_at is None:
             subscriber.paused_at = timezone.now()
+            record(SubscriberEvent.Action.PAUSED, email, detail=str(error)[:200])
         subscriber.save(update_fields=["failures", "paused_at"])
 
 
@@ -159,3 +217,11 @@ def send(edition: Edition) -> None:
     for start in range(0, len(emails), BATCH):
         enqueue_batch(edition.pk, emails[start : start + BATCH])
     Edition.objects.filter(pk=edition.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+
+
+def send_time(now=None):
+    """The next NEWSROOM_NEWSLETTER_DAILY_AT (UTC) from `now`."""
+    now = now or timezone.now()
+    hour, minute = (int(part) for part in settings.NEWSLETTER_DAILY_AT.split(":"))
+    at = now.astimezone(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return at if at > now else at + timedelta(days=1)

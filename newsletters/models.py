@@ -1,5 +1,6 @@
 """Readers who asked for the newsletter, the editions sent to them and each single send."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -47,6 +48,13 @@ class Edition(models.Model):
     # The articles it carries, in the order shown (ids of live articles when it was built).
     article_ids = models.JSONField(default=list)
     built_at = models.DateTimeField(default=timezone.now)
+    # A daily edition waits from its build until this time: editors may reorder, add a note
+    # or skip it meanwhile (NEWSROOM_NEWSLETTER_REVIEW_MINUTES).
+    send_at = models.DateTimeField(null=True, blank=True)
+    # An editor changed it: it goes as they left it (else stories published since its build
+    # join it when it goes).
+    edited_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -54,6 +62,10 @@ class Edition(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.subject}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.sent_at is None and self.skipped_at is None
 
 
 class Delivery(models.Model):
@@ -79,3 +91,33 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.edition} to {self.email}: {self.status}"
+
+
+class SubscriberEvent(models.Model):
+    """The audit log of every subscriber action. It names an address by its digest only
+    (subscriptions.digest), so that leaving deletes the address here too; searching the log
+    by an address finds its digest."""
+
+    class Action(models.TextChoices):
+        SUBSCRIBED = "subscribed", "Subscribed (confirmed)"
+        CHANGED = "changed", "Changed their lists"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        PAUSED = "paused", "Paused after bounces"
+        EDITED = "edited", "Edited by staff"
+        DELETED = "deleted", "Deleted by staff"
+        EXPORTED = "exported", "List exported"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    digest = models.CharField(max_length=64, blank=True, db_index=True)
+    detail = models.CharField(max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "subscriber event"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

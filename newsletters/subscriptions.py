@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
-from newsletters.models import Subscriber, Unsubscribed
+from newsletters.models import Subscriber, SubscriberEvent, Unsubscribed
 
 CONFIRM_SALT = "newsletters.confirm"
 UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
@@ -31,6 +31,22 @@ def normalized(email: str) -> str:
 
 def digest(email: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{normalized(email)}".encode()).hexdigest()
+
+
+def record(action: str, email: str = "", *, detail: str = "", by=None) -> SubscriberEvent:
+    """One line of the audit log (the address by its digest only)."""
+    return SubscriberEvent.objects.create(
+        action=action, digest=digest(email) if email else "", detail=detail[:200], by=by
+    )
+
+
+def lists_of(subscriber: Subscriber) -> str:
+    chosen = [
+        name
+        for name, wanted in (("daily", subscriber.daily), ("breaking", subscriber.breaking))
+        if wanted
+    ]
+    return ", ".join(chosen) or "no list"
 
 
 def confirm_token(email: str, *, daily: bool, breaking: bool) -> str:
@@ -101,7 +117,7 @@ def confirm(token: str) -> Subscriber | None:
     if not isinstance(choice, dict) or "e" not in choice:
         return None
     Unsubscribed.objects.filter(digest=digest(choice["e"])).delete()  # asked again, confirmed
-    subscriber, _ = Subscriber.objects.update_or_create(
+    subscriber, created = Subscriber.objects.update_or_create(
         email=choice["e"],
         defaults={
             "daily": bool(choice.get("d")),
@@ -110,6 +126,8 @@ def confirm(token: str) -> Subscriber | None:
             "failures": 0,
         },
     )
+    action = SubscriberEvent.Action.SUBSCRIBED if created else SubscriberEvent.Action.CHANGED
+    record(action, subscriber.email, detail=lists_of(subscriber))
     return subscriber
 
 
@@ -123,5 +141,7 @@ def address_of_unsubscribe_token(token: str) -> str | None:
 @transaction.atomic
 def unsubscribe(email: str) -> None:
     """Delete the address; keep its digest only, so that nothing is ever sent to it again."""
-    Subscriber.objects.filter(email=normalized(email)).delete()
-    Unsubscribed.objects.get_or_create(digest=digest(email))
+    left, _ = Subscriber.objects.filter(email=normalized(email)).delete()
+    _, new = Unsubscribed.objects.get_or_create(digest=digest(email))
+    if left or new:  # a second click of the same link is not a second action
+        record(SubscriberEvent.Action.UNSUBSCRIBED, email)

@@ -19,13 +19,20 @@ def enqueue_batch(edition_id: int, emails: list[str]):
 
 
 @shared_task
-def send_daily_edition() -> int | None:
-    """Celery beat's daily task (NEWSROOM_NEWSLETTER_DAILY_AT): build today's edition and send
-    it; None if nothing went live since the last one."""
-    from newsletters.editions import build_daily, send
+def build_daily_edition() -> int | None:
+    """Celery beat, NEWSROOM_NEWSLETTER_REVIEW_MINUTES before the daily send: today's edition,
+    waiting for editors (None if nothing went live since the last one)."""
+    from newsletters.editions import build_daily, send_time
 
-    edition = build_daily()
-    if edition is None:
-        return None
-    send(edition)
-    return edition.pk
+    edition = build_daily(send_at=send_time())
+    return edition.pk if edition else None
+
+
+@shared_task
+def send_daily_edition() -> int | None:
+    """Celery beat's daily task (NEWSROOM_NEWSLETTER_DAILY_AT): send today's edition as editors
+    left it, or built now; None if nothing went live or it was skipped."""
+    from newsletters.editions import send_daily
+
+    edition = send_daily()
+    return edition.pk if edition else None

@@ -218,23 +218,33 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-# The newsletter's daily edition, built and sent at this time, UTC (HH:MM; with a broker and
-# celery beat; without one, run `manage.py send_newsletter daily` from cron at that time).
+# The newsletter's daily edition is sent at this time, UTC (HH:MM; with a broker and celery
+# beat, which also builds it NEWSLETTER_REVIEW_MINUTES before; without one, run `manage.py
+# send_newsletter daily` from cron at that time, and `send_newsletter daily --build-only` before).
 NEWSLETTER_DAILY_AT = os.environ.get("NEWSROOM_NEWSLETTER_DAILY_AT", "18:00")
+# Editors have this long between the daily edition's build and its sending to reorder it, add
+# a note on top or skip it (in the admin: Newsletters → Editions).
+NEWSLETTER_REVIEW_MINUTES = int(os.environ.get("NEWSROOM_NEWSLETTER_REVIEW_MINUTES", "60"))
+# Newsletter mails handed to the mail server per minute, by all workers together (0: no limit;
+# most providers set one).
+NEWSLETTER_PER_MINUTE = int(os.environ.get("NEWSROOM_NEWSLETTER_PER_MINUTE", "0"))
 # A newsletter send claimed this long ago and never marked sent was a worker that died: the
 # next run sends it (longer than any batch of 100 takes).
 NEWSLETTER_STALE_CLAIM_SECONDS = int(
     os.environ.get("NEWSROOM_NEWSLETTER_STALE_CLAIM_SECONDS", "600")
 )
+SEND_AT = int(NEWSLETTER_DAILY_AT.split(":")[0]) * 60 + int(NEWSLETTER_DAILY_AT.split(":")[1])
+BUILD_AT = (SEND_AT - NEWSLETTER_REVIEW_MINUTES) % (24 * 60)
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "articles.tasks.webhooks_sweep", "schedule": 60.0},
     "fold-reads": {"task": "readership.tasks.fold_reads", "schedule": 60.0},
+    "newsletter-build": {
+        "task": "newsletters.tasks.build_daily_edition",
+        "schedule": crontab(hour=BUILD_AT // 60, minute=BUILD_AT % 60),
+    },
     "newsletter-daily": {
         "task": "newsletters.tasks.send_daily_edition",
-        "schedule": crontab(
-            hour=int(NEWSLETTER_DAILY_AT.split(":")[0]),
-            minute=int(NEWSLETTER_DAILY_AT.split(":")[1]),
-        ),
+        "schedule": crontab(hour=SEND_AT // 60, minute=SEND_AT % 60),
     },
 }
 

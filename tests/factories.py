@@ -109,6 +109,12 @@ def ensure_editorial_roles() -> None:
     editor_pairs += [("articles", f"view_{model}") for model in tools.EDITOR_VIEWS]
     newsletters = importlib.import_module("newsletters.migrations.0002_editors_roles")
     editor_pairs += [("newsletters", codename) for codename in newsletters.EDITOR_PERMISSIONS]
+    for app_label, migration in [
+        ("newsletters", "0004_editors_see_the_audit_log"),
+        ("readership", "0002_editors_see_reads"),
+    ]:
+        granted = importlib.import_module(f"{app_label}.migrations.{migration}")
+        editor_pairs += [(app_label, codename) for codename in granted.EDITOR_PERMISSIONS]
     for name, pairs in [("Writers", writer_pairs), ("Editors", editor_pairs)]:
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codename in pairs:

@@ -11,7 +11,15 @@ from caching import dependencies, freshness
 from tests.factories import make_article, make_category
 
 # Our apps, and the library whose model a public surface shows (taggit's tags).
-APPS_WITH_MODELS = ["articles", "partners", "newsletters", "caching", "public", "taggit"]
+APPS_WITH_MODELS = [
+    "articles",
+    "partners",
+    "newsletters",
+    "readership",
+    "caching",
+    "public",
+    "taggit",
+]
 
 
 def test_every_model_of_ours_is_declared():

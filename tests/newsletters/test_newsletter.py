@@ -4,7 +4,7 @@ double opt-in, an edition that never goes out twice, and one click to leave."""
 import html
 import mailbox
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -202,7 +202,29 @@ def test_the_timed_task_builds_and_sends_the_daily_edition_once(inbox, settings)
     Subscriber.objects.create(email="breaking-only@example.com", daily=False, breaking=True)
     make_article(title="What happened today", category=make_category(), published_at=minutes_ago(5))
     edition = send_daily_edition()
-    assert edition is not None and send_daily_edition() is None  # within the hour: not again
+    assert edition is not None
+    assert send_daily_edition() == edition  # within the hour: the same one, completed
+    assert [m["To"] for m in inbox()] == ["daily@example.com"]  # nobody twice
+
+
+def test_the_edition_is_built_for_editors_before_it_goes(inbox, settings):
+    from newsletters.tasks import build_daily_edition, send_daily_edition
+
+    build = settings.CELERY_BEAT_SCHEDULE["newsletter-build"]["schedule"]
+    send = settings.CELERY_BEAT_SCHEDULE["newsletter-daily"]["schedule"]
+    assert (build.hour, build.minute, send.hour, send.minute) == ({17}, {0}, {18}, {0})
+    Subscriber.objects.create(email="daily@example.com")
+    with time_machine.travel(datetime(2026, 12, 4, 17, 0, tzinfo=UTC), tick=False) as clock:
+        make_article(
+            title="What happened today",
+            category=make_category(),
+            published_at=timezone.now() - timedelta(hours=2),
+        )
+        waiting = Edition.objects.get(pk=build_daily_edition())
+        assert waiting.send_at == datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
+        assert waiting.sent_at is None and inbox() == []  # it waits for editors
+        clock.move_to(waiting.send_at)
+        assert send_daily_edition() == waiting.pk
     assert [m["To"] for m in inbox()] == ["daily@example.com"]
 
 
