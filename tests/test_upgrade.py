@@ -163,6 +163,9 @@ def test_an_upgrade_keeps_every_row_file_relation_and_permission(tmp_path):
         "newsletters_unsubscribed",
         "newsletters_edition",
         "newsletters_delivery",
+        "newsletters_subscriberevent",
+        "readership_readcount",
+        "readership_foldedminute",
     }
     for table in [
         "articles_article",
@@ -181,10 +184,16 @@ def test_an_upgrade_keeps_every_row_file_relation_and_permission(tmp_path):
     print("\nrows kept:", {t: n for t, n in before["counts"].items() if n and t not in grown})
     assert after["files"] == before["files"] and after["files"]
     # The roles keep their permissions: the moved models' content types moved with them; Editors
-    # gain the newsletter's (newsletters.migrations.0002_editors_roles).
+    # gain the newsletter's and the read counts' (the migrations below).
     renamed = {"articles.view_embargofetch": "partners.view_embargofetch"}
-    newsletter = importlib.import_module("newsletters.migrations.0002_editors_roles")
-    gained = {"Editors": [f"newsletters.{codename}" for codename in newsletter.EDITOR_PERMISSIONS]}
+    gained = {"Editors": []}
+    for app_label, migration in [
+        ("newsletters", "0002_editors_roles"),
+        ("newsletters", "0004_editors_see_the_audit_log"),
+        ("readership", "0002_editors_see_reads"),
+    ]:
+        granted = importlib.import_module(f"{app_label}.migrations.{migration}")
+        gained["Editors"] += [f"{app_label}.{codename}" for codename in granted.EDITOR_PERMISSIONS]
     assert after["roles"] == {
         group: sorted([*(renamed.get(p, p) for p in permissions), *gained.get(group, [])])
         for group, permissions in before["roles"].items()
