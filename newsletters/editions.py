@@ -4,11 +4,14 @@ Each address gets a Delivery row, committed before its mail is handed to the mai
 marked sent once the server took it; a batch skips every address that has one. Running a send
 again, or a worker resuming after a crash, sends only to those left. A claim older than
 stale_claim() that never became "sent" is a worker that died mid-send: that address is sent
-again (it can get a second copy only if the server took the mail in the instant before).
+again (it can get a second copy only if the server took the mail in the instant before: no
+protocol lets a sender know, so that copy carries the same Message-ID, and receiving systems
+that keep one message per Message-ID show it once).
 """
 
 import time
 from datetime import UTC, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,7 +22,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from newsletters.models import Delivery, Edition, Subscriber, SubscriberEvent
-from newsletters.subscriptions import record, unsubscribe_url
+from newsletters.subscriptions import digest, record, unsubscribe_url
 
 BATCH = 100
 # Stories in a daily edition at most.
@@ -129,6 +132,9 @@ def message(edition: Edition, articles: list[Article], email: str) -> EmailMulti
         None,
         [email],
         headers={
+            # The same for every copy of this edition to this address: a copy sent again after
+            # a crash (see the module's docstring) is the same message to the receiving side.
+            "Message-ID": message_id(edition, email),
             # One click to leave (RFC 8058), and a mail to leave for clients without it.
             "List-Unsubscribe": f"<{leave}>, <mailto:{settings.DEFAULT_FROM_EMAIL}?subject=unsubscribe>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -152,6 +158,11 @@ def take_sending_slot() -> None:
 
 
 sleep = time.sleep  # tests wait on their own clock
+
+
+def message_id(edition: Edition, email: str) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "newsroom.invalid"
+    return f"<edition-{edition.pk}.{digest(email)[:32]}@{host}>"
 
 
 def claim(edition: Edition, email: str) -> bool:

@@ -243,3 +243,13 @@ def test_the_list_exports_as_csv_from_the_admin_and_the_command(db, django_user_
         ("exported", "2 addresses"),
         ("exported", "2 addresses (manage.py)"),
     ]
+
+
+def test_every_copy_of_an_edition_to_an_address_has_the_same_message_id(db, settings):
+    settings.SITE_URL = "https://news.example.org"
+    edition = Edition.objects.create(kind="daily", subject="Today", article_ids=[])
+    first = editions.message(edition, [], "reader@example.com").message()["Message-ID"]
+    again = editions.message(edition, [], "reader@example.com").message()["Message-ID"]
+    other = editions.message(edition, [], "other@example.com").message()["Message-ID"]
+    assert first == again and first != other
+    assert first.startswith(f"<edition-{edition.pk}.") and first.endswith("@news.example.org>")

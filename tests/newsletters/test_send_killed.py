@@ -67,7 +67,14 @@ def test_a_killed_send_run_again_reaches_everyone_once(tmp_path, smtp_server):  
     manage(env, "send_newsletter", "daily", timeout=600)
     seconds = time.monotonic() - started
 
-    per_address = Counter(message["To"] for message in mailbox.Maildir(maildir))
+    messages = list(mailbox.Maildir(maildir))
+    per_address = Counter(message["To"] for message in messages)
+    # A second copy is the same message: one Message-ID per address, every address its own.
+    ids = {message["To"]: set() for message in messages}
+    for message in messages:
+        ids[message["To"]].add(message["Message-ID"])
+    assert all(len(found) == 1 for found in ids.values())
+    assert len({next(iter(found)) for found in ids.values()}) == SUBSCRIBERS
     twice = sorted(address for address, count in per_address.items() if count > 1)
     print(
         f"\nnewsletter: killed after {at_kill} of {SUBSCRIBERS} mails; after the second run "
