@@ -116,10 +116,13 @@ class EditionForm(forms.ModelForm):
                 min_value=1,
                 initial=place,
                 label=story.title,
-                widget=forms.NumberInput(attrs={"size": 3}),
+                widget=forms.NumberInput(attrs={"class": "vIntegerField", "min": 1}),
             )
             self.fields[f"leave_out_{story.pk}"] = forms.BooleanField(
-                required=False, label=f"Leave out “{story.title}”"
+                required=False,
+                label="Leave out",
+                # The visible label says what; its accessible name says which story.
+                widget=forms.CheckboxInput(attrs={"aria-label": f"Leave out “{story.title}”"}),
             )
         recent = Article.objects.live().filter(published_at__gte=timezone.now() - timedelta(days=2))
         self.fields["add_article"].queryset = recent.exclude(pk__in=self.instance.article_ids)
