@@ -130,11 +130,14 @@ def fold(now: float | None = None) -> int:
                 cache_id=cache_id, minute__in=[as_datetime(minute) for minute in pending]
             ).values_list("minute", flat=True)
         )
-        folded = 0
-        for minute in pending:
-            if as_datetime(minute) not in done and fold_minute(minute, cache_id):
-                folded += 1
-        return folded
+        folded = [
+            minute
+            for minute in pending
+            if as_datetime(minute) not in done and fold_minute(minute, cache_id)
+        ]
+        if any(minute % 60 == 0 for minute in folded):  # once an hour, with or without beat
+            forget_before(now)
+        return len(folded)
     finally:
         cache.delete("reads:folding")
 

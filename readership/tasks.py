@@ -3,11 +3,10 @@ broker, whoever next builds the most-read ranking folds them (readership.ranking
 
 from celery import shared_task
 
-from readership.counting import fold, forget_before
+from readership.counting import fold
 
 
 @shared_task
 def fold_reads() -> int:
-    folded = fold()
-    forget_before()
-    return folded
+    """How many minutes were folded (counts older than the longest window go once an hour)."""
+    return fold()

@@ -241,3 +241,25 @@ def test_the_schema_documents_most_read(client, db):
     operation = schema["paths"]["/api/v1/most-read/"]["get"]
     assert [p["name"] for p in operation["parameters"]] == ["window"]
     assert "reads" in str(schema["components"]["schemas"]["MostRead"])
+
+
+def test_the_hours_fold_forgets_counts_older_than_the_longest_window(client, three, clock):
+    ReadCount.objects.create(article=three[0], hour=START - timedelta(days=9), reads=7)
+    clock.move_to(START.replace(minute=0, second=10) + timedelta(hours=1))  # 11:00:10
+    readers(client, three[0], 1)
+    clock.shift(60)
+    assert counting.fold() == 1
+    assert list(ReadCount.objects.values_list("reads", flat=True)) == [1]
+
+
+def test_the_task_folds_every_minute(client, three, clock, settings):
+    from readership.tasks import fold_reads
+
+    assert settings.CELERY_BEAT_SCHEDULE["fold-reads"] == {
+        "task": "readership.tasks.fold_reads",
+        "schedule": 60.0,
+    }
+    readers(client, three[0], 2)
+    clock.shift(60)
+    assert fold_reads() == 1
+    assert ReadCount.objects.get().reads == 2
