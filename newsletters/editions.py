@@ -180,6 +180,15 @@ def claim(edition: Edition, email: str) -> bool:
     return True
 
 
+def claimed_elsewhere(edition_id: int, emails: list[str]) -> list[str]:
+    """Which of `emails` another worker claimed and has not marked sent yet."""
+    return list(
+        Delivery.objects.filter(
+            edition_id=edition_id, email__in=emails, status=Delivery.Status.SENDING
+        ).values_list("email", flat=True)
+    )
+
+
 def send_batch(edition_id: int, emails: list[str]) -> int:
     """Send the edition to those of `emails` who don't have it; how many were sent."""
     edition = Edition.objects.get(pk=edition_id)

@@ -3,15 +3,24 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 
 from articles.tasks import enqueue
-from newsletters.editions import send_batch
+from newsletters.editions import claimed_elsewhere, send_batch
 
 
 # The mail server away for a while: the batch is tried again (its sent addresses are skipped).
 @shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
 def send_edition_batch(edition_id: int, emails: list[str]) -> int:
-    return send_batch(edition_id, emails)
+    sent = send_batch(edition_id, emails)
+    waiting = claimed_elsewhere(edition_id, emails)
+    if waiting and not settings.CELERY_TASK_ALWAYS_EAGER:
+        # Claimed by a worker that may have died mid-send (this batch came back to the queue):
+        # ask again once such a claim is stale; if that worker lives, they are sent by then.
+        send_edition_batch.apply_async(
+            (edition_id, waiting), countdown=settings.NEWSLETTER_STALE_CLAIM_SECONDS + 1
+        )
+    return sent
 
 
 def enqueue_batch(edition_id: int, emails: list[str]):
