@@ -6,7 +6,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, reject, settings
 
 from articles.models import RelatedLink
 from partners.models import PartnerKey
@@ -49,6 +49,12 @@ def partner_key(db, keep_test_connection):
 )
 def test_api_conforms_to_its_schema(case, partner_key):
     runs["requests"] += 1
+    sent = {name: value for name, value in (case.query or {}).items() if name and value != []}
+    if case.query and sent != case.query:
+        # A parameter without a name or without a value never reaches the server (the client
+        # leaves it out of the URL), yet the case would still count as schema-violating
+        # (schemathesis#4762): the request actually sent is another case, left to that one.
+        reject()
     case.call_and_validate(
         headers={"Authorization": f"Api-Key {partner_key}", "Accept-Encoding": "identity"}
     )
