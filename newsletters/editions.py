@@ -1,16 +1,16 @@
 """Editions: built from what was published, sent in batches that never send twice.
 
-Each address gets a Delivery row, committed before its mail is handed to the mail server and
-marked sent once the server took it; a batch skips every address that has one. Running a send
-again, or a worker resuming after a crash, sends only to those left. A claim older than
-stale_claim() that never became "sent" is a worker that died mid-send: that address is sent
-again (it can get a second copy only if the server took the mail in the instant before: no
-protocol lets a sender know, so that copy carries the same Message-ID, and receiving systems
-that keep one message per Message-ID show it once).
+Each address gets a Delivery row, committed before its mail goes to the mail server, and marked
+sent in the instant before the server takes the mail (newsletters.handover); a batch skips every
+address that has one. Running a send again, or a worker resuming after a crash, sends only to
+those left. A claim older than stale_claim() that never became "sent" is a worker that died
+before the server could take its mail: that address is sent again.
 """
 
+import smtplib
 import time
 from datetime import UTC, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from articles.models import Article
+from newsletters.handover import hand_over
 from newsletters.models import Delivery, Edition, Subscriber, SubscriberEvent
 from newsletters.subscriptions import digest, record, unsubscribe_url
 
@@ -180,6 +181,16 @@ def claim(edition: Edition, email: str) -> bool:
     return True
 
 
+def not_sent_yet(edition_id: int, emails: list[str]) -> list[str]:
+    """Which of `emails` have no Delivery of the edition (the server said "try later")."""
+    done = set(
+        Delivery.objects.filter(edition_id=edition_id, email__in=emails).values_list(
+            "email", flat=True
+        )
+    )
+    return [email for email in emails if email not in done]
+
+
 def claimed_elsewhere(edition_id: int, emails: list[str]) -> list[str]:
     """Which of `emails` another worker claimed and has not marked sent yet."""
     return list(
@@ -190,30 +201,51 @@ def claimed_elsewhere(edition_id: int, emails: list[str]) -> list[str]:
 
 
 def send_batch(edition_id: int, emails: list[str]) -> int:
-    """Send the edition to those of `emails` who don't have it; how many were sent."""
+    """Send the edition to those of `emails` who don't have it; how many were sent. A mail
+    server that is away raises (the batch is tried again); an address it asks to try later is
+    left without a Delivery (tried again by the next run, or the task's retry); one it refuses
+    for good is recorded as failed."""
     edition = Edition.objects.get(pk=edition_id)
     articles = articles_of(edition)
     sent = 0
+    recorded: list[str] = []  # the addresses whose send is recorded
     with get_connection() as connection:
         for email in emails:
             if not claim(edition, email):
                 continue
             take_sending_slot()
-            mail = message(edition, articles, email)
-            mail.connection = connection
+            record_sent = partial(mark_sent, edition, email, recorded)
             try:
-                mail.send()
-            except OSError as trouble:  # the server is away: this address is tried again
-                Delivery.objects.filter(edition=edition, email=email).delete()
-                raise trouble
-            except Exception as refused:  # the server refused this address
-                record_failure(edition, email, refused)
-                continue
-            Delivery.objects.filter(edition=edition, email=email).update(
-                status=Delivery.Status.SENT, at=timezone.now()
-            )
+                hand_over(
+                    message(edition, articles, email), connection, before_accepting=record_sent
+                )
+            except Exception as trouble:
+                if is_permanent(trouble):
+                    record_failure(edition, email, trouble)
+                    continue
+                if email not in recorded:  # not handed over: this address is tried again
+                    Delivery.objects.filter(edition=edition, email=email).delete()
+                if isinstance(trouble, smtplib.SMTPRecipientsRefused):
+                    continue  # "try later" for this address: the others go on
+                raise
             sent += 1
     return sent
+
+
+def mark_sent(edition: Edition, email: str, recorded: list[str]) -> None:
+    Delivery.objects.filter(edition=edition, email=email).update(
+        status=Delivery.Status.SENT, at=timezone.now()
+    )
+    recorded.append(email)
+
+
+def is_permanent(trouble: Exception) -> bool:
+    """A refusal for good (a 5xx answer), not a server that is away or asks to try later."""
+    if isinstance(trouble, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in trouble.recipients.values())
+    if isinstance(trouble, smtplib.SMTPResponseException):
+        return trouble.smtp_code >= 500
+    return not isinstance(trouble, OSError)  # a message that cannot be built, say
 
 
 def record_failure(edition: Edition, email: str, error: Exception) -> None:

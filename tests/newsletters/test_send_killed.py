@@ -74,14 +74,17 @@ def test_a_killed_send_run_again_reaches_everyone_once(tmp_path, smtp_server):  
     for message in messages:
         ids[message["To"]].add(message["Message-ID"])
     assert all(len(found) == 1 for found in ids.values())
-    assert len({next(iter(found)) for found in ids.values()}) == SUBSCRIBERS
+    assert len({next(iter(found)) for found in ids.values()}) == len(per_address)
     twice = sorted(address for address, count in per_address.items() if count > 1)
     print(
         f"\nnewsletter: killed after {at_kill} of {SUBSCRIBERS} mails; after the second run "
         f"{len(per_address)} addresses got it, {len(twice)} twice; "
         f"{sum(per_address.values()) / seconds:.0f} mails/s overall"
     )
-    assert len(per_address) == SUBSCRIBERS  # nobody missed
-    # The only address that can get it twice is the one whose mail the server accepted in the
-    # instant between its answer and the Delivery's update when the kill came.
-    assert len(twice) <= 1, twice
+    # Nobody missed, but for one case: a kill in the microseconds between recording a mail as
+    # sent and writing the "." that makes the server take it (newsletters.handover). SMTP gives
+    # no way to close both windows; this one is thousands of times narrower than the other.
+    missed = SUBSCRIBERS - len(per_address)
+    assert missed in (0, 1), missed
+    # Exactly once: a mail is recorded before the server can take it (newsletters.handover).
+    assert twice == []
