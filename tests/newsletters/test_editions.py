@@ -1,10 +1,10 @@
+# ruff: noqa: F811 (inbox and smtp_server are fixtures imported from the other newsletter tests)
 """Editors shape the daily edition before it goes (reorder, a note on top, leave out, add, skip),
 sending keeps to a rate per minute, and every subscriber action is in the audit log, which
 keeps no address; the list exports as CSV. Mail goes through a real SMTP server."""
 
 import csv
 import io
-import mailbox
 from datetime import timedelta
 
 import pytest
@@ -18,18 +18,13 @@ from newsletters.subscriptions import confirm, confirm_token, digest, unsubscrib
 from tests.articles.test_review import smtp_server  # noqa: F401 (a fixture)
 from tests.articles.test_working_copies import signed_in, staff
 from tests.factories import make_article, make_category
-from tests.newsletters.test_newsletter import minutes_ago, text_of
+from tests.newsletters.test_newsletter import (  # noqa: F401 (inbox: a fixture)
+    inbox,
+    minutes_ago,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def inbox(smtp_server, settings):  # noqa: F811
-    port, maildir = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
-    settings.SITE_URL = "http://testserver"
-    return lambda: list(mailbox.Maildir(maildir))
 
 
 @pytest.fixture
